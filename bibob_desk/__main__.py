@@ -1,0 +1,3 @@
+from bibob_desk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,113 @@
+"""The command line. ``bibob-desk`` with no command starts the GUI.
+
+Contract for every command: bad input exits with code 2 and one Dutch line on stderr;
+``--json`` output is stable (keys are part of the contract).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+from bibob_desk import __version__
+from bibob_desk.domain.errors import BibobError, NotFoundError, PermissionDenied
+from bibob_desk.services.context import AppContext, workstation_user
+from bibob_desk.storage.database import Database, DatabaseError, open_database
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+_ARGPARSE_DUTCH = (
+    ("the following arguments are required: ", "verplichte optie ontbreekt: "),
+    ("unrecognized arguments: ", "onbekende opties: "),
+    ("invalid choice: ", "ongeldige keuze: "),
+    ("expected one argument", "verwacht een waarde"),
+    ("invalid int value: ", "geen geheel getal: "),
+    ("(choose from ", "(kies uit "),
+    ("argument ", "optie "),
+    ("not allowed with argument ", "niet samen te gebruiken met "),
+    ("ambiguous option: ", "dubbelzinnige optie: "),
+    ("could match ", "kan zijn "),
+)
+
+
+class UsageError(BibobError):
+    """Bad input on the command line (exit code 2)."""
+
+
+class DutchArgumentParser(argparse.ArgumentParser):
+    """argparse with one-line Dutch errors and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        for english, dutch in _ARGPARSE_DUTCH:
+            message = message.replace(english, dutch)
+        fail(f"{message}. Zie '{self.prog} --help'.")
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print one line on stderr and exit."""
+    one_line = " ".join(message.split())
+    sys.stderr.write(f"bibob-desk: {one_line}\n")
+    raise SystemExit(code)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+
+
+CommandHandler = Callable[[argparse.Namespace], int]
+
+
+def open_context(args: argparse.Namespace) -> AppContext:
+    """Open the database named by ``--db`` / BIBOB_DESK_DB for a command."""
+    try:
+        db: Database = open_database(getattr(args, "db", None))
+    except DatabaseError as exc:
+        fail(str(exc), EXIT_FAILURE)
+    return AppContext(db=db, user=getattr(args, "user", None) or workstation_user())
+
+
+def build_parser() -> DutchArgumentParser:
+    parser = DutchArgumentParser(
+        prog="bibob-desk",
+        description="Bibob Desk: Bibob-onderzoeken registreren, toetsen en afhandelen.",
+    )
+    parser.add_argument("--version", action="version", version=f"bibob-desk {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database (SQLite-pad of -URL, of postgresql+psycopg://...); "
+        "standaard BIBOB_DESK_DB of de gebruikersmap",
+    )
+    parser.add_argument(
+        "--user", metavar="NAAM", help="gebruikersnaam (standaard de aanmeldnaam van de werkplek)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="OPDRACHT", parser_class=DutchArgumentParser)
+    from bibob_desk.commands import register_all
+
+    register_all(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: CommandHandler | None = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            from bibob_desk.gui.app import run_gui
+
+            return run_gui(args)
+        return handler(args)
+    except (NotFoundError, PermissionDenied) as exc:
+        fail(str(exc), EXIT_USAGE if isinstance(exc, NotFoundError) else EXIT_FAILURE)
+    except DatabaseError as exc:
+        fail(str(exc), EXIT_FAILURE)
+    except BibobError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except KeyboardInterrupt:
+        fail("afgebroken.", 130)

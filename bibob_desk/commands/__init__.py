@@ -1,0 +1,17 @@
+"""Sub-commands of ``bibob-desk``; each module adds its own parsers in ``register``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+# One module per group of commands. A module has ``register(subparsers)``.
+COMMAND_MODULES = (
+    "bibob_desk.commands.cases",
+    "bibob_desk.commands.demo",
+)
+
+
+def register_all(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)

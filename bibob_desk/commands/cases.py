@@ -1,0 +1,68 @@
+"""``bibob-desk cases list|show``."""
+
+from __future__ import annotations
+
+import argparse
+
+from bibob_desk.cli import EXIT_OK, open_context, print_json
+from bibob_desk.domain.money import format_money
+from bibob_desk.domain.values import CaseReference
+from bibob_desk.services.cases import CaseFilter, CaseService, CaseView
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cases = subparsers.add_parser("cases", help="zaken tonen")
+    cases_commands = cases.add_subparsers(dest="cases_command", metavar="OPDRACHT", required=True)
+
+    listing = cases_commands.add_parser("list", help="alle zaken")
+    listing.add_argument("--json", action="store_true", help="uitvoer als JSON")
+    listing.add_argument("--search", default="", help="zoek op zaaknummer, naam, KvK, adres")
+    listing.add_argument("--phase", action="append", default=[], help="alleen deze fase")
+    listing.add_argument("--area", action="append", default=[], help="alleen dit gebied")
+    listing.add_argument("--limit", type=int, default=None, help="hoogstens zoveel zaken")
+    listing.set_defaults(handler=list_cases)
+
+    show = cases_commands.add_parser("show", help="één zaak")
+    show.add_argument("reference", metavar="ZAAKNUMMER")
+    show.add_argument("--json", action="store_true", help="uitvoer als JSON")
+    show.set_defaults(handler=show_case)
+
+
+def list_cases(args: argparse.Namespace) -> int:
+    context = open_context(args)
+    service = CaseService(context)
+    cases = service.list(
+        CaseFilter(phases=args.phase, areas=args.area, search=args.search), limit=args.limit
+    )
+    if args.json:
+        print_json([c.to_json() for c in cases])
+    else:
+        for case in cases:
+            print(f"{case.reference}  {case.phase_label:<16} {case.area_label[:40]:<40} {case.title}")
+        print(f"{len(cases)} zaken")
+    return EXIT_OK
+
+
+def show_case(args: argparse.Namespace) -> int:
+    reference = str(CaseReference.parse(args.reference))
+    context = open_context(args)
+    case = CaseService(context).get(reference)
+    if args.json:
+        print_json(case.to_json())
+    else:
+        print_case(case)
+    return EXIT_OK
+
+
+def print_case(case: CaseView) -> None:
+    print(f"{case.reference}  {case.title}")
+    print(f"  Toepassingsgebied: {case.area_label}")
+    print(f"  Fase:              {case.phase_label}")
+    print(f"  Behandelaar:       {case.officer}")
+    print(f"  Aanvraagdatum:     {case.application_date.isoformat()}")
+    if case.bouwsom is not None:
+        print(f"  Bouwsom:           {format_money(case.bouwsom)}")
+    print(f"  Locatie:           {case.address}")
+    for party in case.parties:
+        kvk = f" (KvK {party.kvk_number})" if party.kvk_number else ""
+        print(f"  {party.role_label + ':':<19}{party.name}{kvk}")

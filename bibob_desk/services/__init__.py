@@ -1,0 +1,1 @@
+"""Application services: the use cases the GUI and the command line call (and nothing else)."""

@@ -1,0 +1,710 @@
+"""Use cases around the case file: open, read, edit, list and search cases and their parties."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm import Session, selectinload
+
+from bibob_desk.domain.areas import area_label
+from bibob_desk.domain.case import CaseFields, ValidationErrors, validate_case_fields
+from bibob_desk.domain.errors import ConflictError, NotFoundError, ValidationError
+from bibob_desk.domain.money import money_to_json
+from bibob_desk.domain.parties import (
+    PARTY_ROLE_LABELS,
+    PartyKind,
+    PartyRole,
+    parse_party_kind,
+    parse_party_role,
+)
+from bibob_desk.domain.phases import PHASE_LABELS, Phase
+from bibob_desk.domain.values import CaseReference, parse_date, parse_kvk_number, parse_postcode
+from bibob_desk.services.context import AppContext
+from bibob_desk.storage.models import (
+    Case,
+    CaseParty,
+    Party,
+    ReferenceCounter,
+    TimelineEntry,
+    utcnow,
+)
+
+CASE_FIELD_LABELS = {
+    "title": "titel",
+    "area": "toepassingsgebied",
+    "organisation": "organisatie",
+    "officer": "behandelaar",
+    "application_date": "aanvraagdatum",
+    "bouwsom": "bouwsom",
+    "street": "straat",
+    "house_number": "huisnummer",
+    "postcode": "postcode",
+    "city": "plaats",
+    "phase": "fase",
+}
+
+
+@dataclass(frozen=True)
+class PartyView:
+    link_id: int
+    party_id: int
+    kind: str
+    name: str
+    role: str
+    kvk_number: str | None
+    birth_date: date | None
+    street: str
+    house_number: str
+    postcode: str | None
+    city: str
+
+    @property
+    def role_label(self) -> str:
+        return PARTY_ROLE_LABELS.get(PartyRole(self.role), self.role)
+
+    @property
+    def address(self) -> str:
+        return format_address(self.street, self.house_number, self.postcode, self.city)
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    id: int
+    occurred_at: datetime
+    user: str
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    id: int
+    doc_type: str
+    title: str
+    filename: str
+    status: str
+    created_at: datetime
+    author: str
+
+
+@dataclass(frozen=True)
+class CaseView:
+    id: int
+    reference: str
+    title: str
+    area: str
+    organisation: str
+    officer: str
+    phase: str
+    application_date: date
+    bouwsom: Decimal | None
+    street: str
+    house_number: str
+    postcode: str | None
+    city: str
+    outcome: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    parties: tuple[PartyView, ...] = ()
+    timeline: tuple[TimelineView, ...] = ()
+    documents: tuple[DocumentView, ...] = ()
+
+    @property
+    def area_label(self) -> str:
+        return area_label(self.area)
+
+    @property
+    def phase_label(self) -> str:
+        return PHASE_LABELS.get(Phase(self.phase), self.phase)
+
+    @property
+    def address(self) -> str:
+        return format_address(self.street, self.house_number, self.postcode, self.city)
+
+    @property
+    def applicant(self) -> PartyView | None:
+        return next((p for p in self.parties if p.role == PartyRole.AANVRAGER), None)
+
+    def editable_fields(self) -> dict[str, Any]:
+        """The values as ``validate_case_fields`` takes them (for forms and conflict checks)."""
+        return {
+            "title": self.title,
+            "area": self.area,
+            "organisation": self.organisation,
+            "officer": self.officer,
+            "application_date": self.application_date,
+            "bouwsom": self.bouwsom,
+            "street": self.street,
+            "house_number": self.house_number,
+            "postcode": self.postcode,
+            "city": self.city,
+            "phase": self.phase,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "reference": self.reference,
+            "title": self.title,
+            "area": self.area,
+            "area_label": self.area_label,
+            "phase": self.phase,
+            "organisation": self.organisation,
+            "officer": self.officer,
+            "application_date": self.application_date.isoformat(),
+            "bouwsom": money_to_json(self.bouwsom),
+            "street": self.street,
+            "house_number": self.house_number,
+            "postcode": self.postcode,
+            "city": self.city,
+            "outcome": self.outcome,
+            "version": self.version,
+            "created_at": self.created_at.isoformat(timespec="seconds"),
+            "updated_at": self.updated_at.isoformat(timespec="seconds"),
+            "parties": [
+                {
+                    "name": p.name,
+                    "kind": p.kind,
+                    "role": p.role,
+                    "kvk_number": p.kvk_number,
+                    "birth_date": p.birth_date.isoformat() if p.birth_date else None,
+                    "street": p.street,
+                    "house_number": p.house_number,
+                    "postcode": p.postcode,
+                    "city": p.city,
+                }
+                for p in self.parties
+            ],
+            "timeline": [
+                {
+                    "occurred_at": t.occurred_at.isoformat(timespec="seconds"),
+                    "user": t.user,
+                    "kind": t.kind,
+                    "text": t.text,
+                }
+                for t in self.timeline
+            ],
+            "documents": [
+                {"type": d.doc_type, "title": d.title, "status": d.status, "filename": d.filename}
+                for d in self.documents
+            ],
+        }
+
+
+def format_address(street: str, house_number: str, postcode: str | None, city: str) -> str:
+    first = " ".join(part for part in (street, house_number) if part)
+    second = "  ".join(part for part in (postcode or "", city) if part)
+    return ", ".join(part for part in (first, second) if part)
+
+
+@dataclass(frozen=True)
+class PartyInput:
+    """A party as typed: validated by ``validate_party_input``."""
+
+    name: str
+    role: str = PartyRole.AANVRAGER.value
+    kind: str = PartyKind.LEGAL_ENTITY.value
+    kvk_number: str = ""
+    birth_date: str = ""
+    street: str = ""
+    house_number: str = ""
+    postcode: str = ""
+    city: str = ""
+
+
+@dataclass(frozen=True)
+class ValidParty:
+    name: str
+    role: PartyRole
+    kind: PartyKind
+    kvk_number: str | None
+    birth_date: date | None
+    street: str
+    house_number: str
+    postcode: str | None
+    city: str
+
+
+def validate_party_input(data: PartyInput) -> ValidParty:
+    errors: list[ValidationError] = []
+    name = data.name.strip()
+    if not name:
+        errors.append(ValidationError("Vul de naam van de betrokkene in.", "name"))
+    role = PartyRole.OVERIG
+    kind = PartyKind.LEGAL_ENTITY
+    kvk: str | None = None
+    birth: date | None = None
+    postcode: str | None = None
+    try:
+        role = parse_party_role(data.role)
+    except ValidationError as exc:
+        errors.append(exc)
+    try:
+        kind = parse_party_kind(data.kind)
+    except ValidationError as exc:
+        errors.append(exc)
+    if data.kvk_number.strip():
+        try:
+            kvk = parse_kvk_number(data.kvk_number)
+        except ValidationError as exc:
+            errors.append(exc)
+    if data.birth_date.strip():
+        try:
+            birth = parse_date(data.birth_date, "birth_date")
+            if birth > date.today():
+                errors.append(
+                    ValidationError("Een geboortedatum kan niet in de toekomst liggen.", "birth_date")
+                )
+        except ValidationError as exc:
+            errors.append(exc)
+    if data.postcode.strip():
+        try:
+            postcode = parse_postcode(data.postcode)
+        except ValidationError as exc:
+            errors.append(exc)
+    if errors:
+        raise ValidationErrors(errors)
+    return ValidParty(
+        name=name,
+        role=role,
+        kind=kind,
+        kvk_number=kvk,
+        birth_date=birth,
+        street=data.street.strip(),
+        house_number=data.house_number.strip(),
+        postcode=postcode,
+        city=data.city.strip(),
+    )
+
+
+@dataclass
+class CaseFilter:
+    """What the case list shows: all fields are optional and combine with AND."""
+
+    phases: Sequence[str] = ()
+    areas: Sequence[str] = ()
+    officers: Sequence[str] = ()
+    outcomes: Sequence[str] = ()
+    search: str = ""
+    visible_case_ids: frozenset[int] | None = None  # set by access rules; None = no limit
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+SORTABLE_COLUMNS = {
+    "reference": Case.reference,
+    "title": Case.title,
+    "area": Case.area,
+    "phase": Case.phase,
+    "officer": Case.officer,
+    "application_date": Case.application_date,
+    "bouwsom": Case.bouwsom,
+    "postcode": Case.postcode,
+    "outcome": Case.outcome,
+    "nearest_deadline": Case.nearest_deadline,
+    "updated_at": Case.updated_at,
+}
+
+
+def next_reference(session: Session, year: int) -> str:
+    """Hand out the next BIB-YYYY-NNNN; the counter row is locked so two officers never clash."""
+    counter = session.execute(
+        select(ReferenceCounter).where(ReferenceCounter.year == year).with_for_update()
+    ).scalar_one_or_none()
+    if counter is None:
+        counter = ReferenceCounter(year=year, last_sequence=0)
+        session.add(counter)
+    counter.last_sequence += 1
+    session.flush()
+    return str(CaseReference(year, counter.last_sequence))
+
+
+def _apply_fields(case: Case, fields: CaseFields) -> None:
+    case.title = fields.title
+    case.area = fields.area
+    case.organisation = fields.organisation
+    case.officer = fields.officer
+    case.application_date = fields.application_date
+    case.bouwsom = fields.bouwsom
+    case.street = fields.street
+    case.house_number = fields.house_number
+    case.postcode = fields.postcode
+    case.city = fields.city
+    case.phase = fields.phase.value
+
+
+def _field_changes(case: Case, fields: CaseFields) -> dict[str, tuple[Any, Any]]:
+    changes: dict[str, tuple[Any, Any]] = {}
+    new_values = {
+        "title": fields.title,
+        "area": fields.area,
+        "organisation": fields.organisation,
+        "officer": fields.officer,
+        "application_date": fields.application_date,
+        "bouwsom": fields.bouwsom,
+        "street": fields.street,
+        "house_number": fields.house_number,
+        "postcode": fields.postcode,
+        "city": fields.city,
+        "phase": fields.phase.value,
+    }
+    for name, new in new_values.items():
+        old = getattr(case, name)
+        if old != new:
+            changes[name] = (old, new)
+    return changes
+
+
+def describe_value(value: Any) -> str:
+    if value is None or value == "":
+        return "(leeg)"
+    if isinstance(value, Decimal):
+        from bibob_desk.domain.money import format_money
+
+        return format_money(value)
+    if isinstance(value, date):
+        from bibob_desk.domain.values import format_date_nl
+
+        return format_date_nl(value)
+    return str(value)
+
+
+def describe_changes(changes: Mapping[str, tuple[Any, Any]]) -> str:
+    return "; ".join(
+        f"{CASE_FIELD_LABELS.get(name, name)}: {describe_value(old)} → {describe_value(new)}"
+        for name, (old, new) in changes.items()
+    )
+
+
+class CaseService:
+    """Open, read, edit and search case files."""
+
+    def __init__(self, context: AppContext) -> None:
+        self.context = context
+
+    # --- reading -------------------------------------------------------------------------
+
+    def get(self, reference: str) -> CaseView:
+        ref = str(CaseReference.parse(reference))
+        with self.context.db.session() as session:
+            case = self._load(session, ref)
+            return to_view(case)
+
+    def get_by_id(self, case_id: int) -> CaseView:
+        with self.context.db.session() as session:
+            case = session.get(Case, case_id)
+            if case is None:
+                raise NotFoundError(f"Zaak {case_id} bestaat niet.")
+            return to_view(case)
+
+    def _load(self, session: Session, reference: str) -> Case:
+        case = session.execute(
+            select(Case)
+            .where(Case.reference == reference)
+            .options(
+                selectinload(Case.parties).selectinload(CaseParty.party),
+                selectinload(Case.timeline),
+                selectinload(Case.documents),
+            )
+        ).scalar_one_or_none()
+        if case is None:
+            raise NotFoundError(f"Zaak {reference} bestaat niet.")
+        return case
+
+    def list(
+        self,
+        case_filter: CaseFilter | None = None,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        order_by: str = "reference",
+        descending: bool = False,
+    ) -> list[CaseView]:
+        with self.context.db.session() as session:
+            query = filtered_case_query(case_filter or CaseFilter())
+            column = SORTABLE_COLUMNS.get(order_by, Case.reference)
+            query = query.order_by(column.desc() if descending else column.asc(), Case.id)
+            if offset:
+                query = query.offset(offset)
+            if limit is not None:
+                query = query.limit(limit)
+            cases = session.execute(
+                query.options(selectinload(Case.parties).selectinload(CaseParty.party))
+            ).scalars()
+            return [to_view(c, with_timeline=False) for c in cases]
+
+    def count(self, case_filter: CaseFilter | None = None) -> int:
+        with self.context.db.session() as session:
+            query = filtered_case_query(case_filter or CaseFilter())
+            return session.execute(
+                select(func.count()).select_from(query.subquery())
+            ).scalar_one()
+
+    def officers(self) -> list[str]:
+        with self.context.db.session() as session:
+            return list(
+                session.execute(
+                    select(Case.officer).where(Case.officer != "").distinct().order_by(Case.officer)
+                ).scalars()
+            )
+
+    # --- writing -------------------------------------------------------------------------
+
+    def open_case(
+        self, raw_fields: Mapping[str, object], parties: Sequence[PartyInput] = ()
+    ) -> CaseView:
+        """Register a new case (intake). Everything is validated before anything is written."""
+        fields = validate_case_fields(raw_fields)
+        valid_parties = [validate_party_input(p) for p in parties]
+        with self.context.db.session() as session:
+            reference = next_reference(session, fields.application_date.year)
+            case = Case(reference=reference)
+            _apply_fields(case, fields)
+            if not case.officer:
+                case.officer = self.context.user
+            session.add(case)
+            session.flush()
+            for party in valid_parties:
+                _link_party(session, case, party)
+            session.add(
+                TimelineEntry(
+                    case=case,
+                    user=self.context.user,
+                    kind="gebeurtenis",
+                    text=f"Zaak {reference} geregistreerd.",
+                )
+            )
+            session.flush()
+            session.refresh(case)
+            return to_view(self._load(session, reference))
+
+    def update_case(
+        self, reference: str, raw_fields: Mapping[str, object], expected_version: int
+    ) -> CaseView:
+        """Save edited fields; refused when someone else saved the case since it was read."""
+        fields = validate_case_fields(raw_fields)
+        with self.context.db.session() as session:
+            case = self._load(session, reference)
+            if case.version != expected_version:
+                raise ConflictError(_conflict_message(case))
+            changes = _field_changes(case, fields)
+            if not changes:
+                return to_view(case)
+            _apply_fields(case, fields)
+            session.add(
+                TimelineEntry(
+                    case=case,
+                    user=self.context.user,
+                    kind="wijziging",
+                    text="Gewijzigd: " + describe_changes(changes),
+                )
+            )
+            try:
+                session.flush()
+            except StaleDataError as exc:
+                session.rollback()
+                with self.context.db.session() as fresh:
+                    raise ConflictError(_conflict_message(self._load(fresh, reference))) from exc
+            return to_view(self._load(session, reference))
+
+    def add_party(self, reference: str, party: PartyInput) -> CaseView:
+        valid = validate_party_input(party)
+        with self.context.db.session() as session:
+            case = self._load(session, reference)
+            link = _link_party(session, case, valid)
+            session.add(
+                TimelineEntry(
+                    case=case,
+                    user=self.context.user,
+                    kind="wijziging",
+                    text=f"Betrokkene toegevoegd: {valid.name} ({PARTY_ROLE_LABELS[valid.role]}).",
+                )
+            )
+            _touch(case)
+            session.flush()
+            del link
+            return to_view(self._load(session, reference))
+
+    def remove_party(self, reference: str, link_id: int) -> CaseView:
+        with self.context.db.session() as session:
+            case = self._load(session, reference)
+            link = next((cp for cp in case.parties if cp.id == link_id), None)
+            if link is None:
+                raise NotFoundError("Deze betrokkene hoort niet (meer) bij de zaak.")
+            case.parties.remove(link)
+            session.add(
+                TimelineEntry(
+                    case=case,
+                    user=self.context.user,
+                    kind="wijziging",
+                    text=f"Betrokkene verwijderd: {link.party.name} ({link.role}).",
+                )
+            )
+            _touch(case)
+            session.flush()
+            return to_view(self._load(session, reference))
+
+    def add_note(self, reference: str, text: str, occurred_at: datetime | None = None) -> CaseView:
+        if not text.strip():
+            raise ValidationError("Een notitie mag niet leeg zijn.", "text")
+        with self.context.db.session() as session:
+            case = self._load(session, reference)
+            session.add(
+                TimelineEntry(
+                    case=case,
+                    user=self.context.user,
+                    kind="notitie",
+                    text=text.strip(),
+                    occurred_at=occurred_at or utcnow(),
+                )
+            )
+            session.flush()
+            return to_view(self._load(session, reference))
+
+
+def _touch(case: Case) -> None:
+    """Mark the case changed so its version moves on (a party edit is an edit of the case)."""
+    case.updated_at = utcnow()
+
+
+def _conflict_message(case: Case) -> str:
+    last = max(case.timeline, key=lambda t: t.occurred_at, default=None)
+    what = f" Laatste wijziging door {last.user}: {last.text}" if last else ""
+    return (
+        f"Zaak {case.reference} is intussen door iemand anders gewijzigd (versie {case.version})."
+        f"{what} Uw wijzigingen zijn niet opgeslagen; open de zaak opnieuw en voer ze nogmaals in."
+    )
+
+
+def _link_party(session: Session, case: Case, valid: ValidParty) -> CaseParty:
+    """Reuse an existing party with the same KvK number (or name and birth date)."""
+    party: Party | None = None
+    if valid.kvk_number:
+        party = session.execute(
+            select(Party).where(Party.kvk_number == valid.kvk_number).limit(1)
+        ).scalar_one_or_none()
+    elif valid.birth_date:
+        party = session.execute(
+            select(Party)
+            .where(Party.name == valid.name, Party.birth_date == valid.birth_date)
+            .limit(1)
+        ).scalar_one_or_none()
+    if party is None:
+        party = Party(
+            kind=valid.kind.value,
+            name=valid.name,
+            kvk_number=valid.kvk_number,
+            birth_date=valid.birth_date,
+            street=valid.street,
+            house_number=valid.house_number,
+            postcode=valid.postcode,
+            city=valid.city,
+        )
+        session.add(party)
+        session.flush()
+    for existing in case.parties:
+        if existing.party_id == party.id and existing.role == valid.role.value:
+            raise ValidationError(
+                f"{valid.name} staat al als {PARTY_ROLE_LABELS[valid.role].lower()} in deze zaak.",
+                "role",
+            )
+    link = CaseParty(case=case, party=party, role=valid.role.value)
+    session.add(link)
+    return link
+
+
+def filtered_case_query(case_filter: CaseFilter) -> Select[tuple[Case]]:
+    query = select(Case).where(Case.destroyed_at.is_(None))
+    if case_filter.phases:
+        query = query.where(Case.phase.in_(list(case_filter.phases)))
+    if case_filter.areas:
+        query = query.where(Case.area.in_(list(case_filter.areas)))
+    if case_filter.officers:
+        query = query.where(Case.officer.in_(list(case_filter.officers)))
+    if case_filter.outcomes:
+        query = query.where(Case.outcome.in_(list(case_filter.outcomes)))
+    if case_filter.visible_case_ids is not None:
+        query = query.where(Case.id.in_(list(case_filter.visible_case_ids)))
+    text = case_filter.search.strip()
+    if text:
+        query = query.where(search_condition(text))
+    return query
+
+
+def search_condition(text: str) -> Any:
+    """Reference, party name, KvK number or address contains the text (case-insensitive)."""
+    pattern = f"%{text.lower()}%"
+    digits = text.replace(" ", "")
+    party_match = (
+        select(CaseParty.case_id)
+        .join(Party, Party.id == CaseParty.party_id)
+        .where(
+            or_(
+                func.lower(Party.name).like(pattern),
+                Party.kvk_number.like(f"%{digits}%"),
+                func.lower(Party.street).like(pattern),
+            )
+        )
+    )
+    return or_(
+        func.lower(Case.reference).like(pattern),
+        func.lower(Case.title).like(pattern),
+        func.lower(Case.street).like(pattern),
+        func.lower(Case.city).like(pattern),
+        func.lower(func.replace(Case.postcode, " ", "")).like(f"%{digits.lower()}%"),
+        Case.id.in_(party_match),
+    )
+
+
+def to_view(case: Case, *, with_timeline: bool = True) -> CaseView:
+    return CaseView(
+        id=case.id,
+        reference=case.reference,
+        title=case.title,
+        area=case.area,
+        organisation=case.organisation,
+        officer=case.officer,
+        phase=case.phase,
+        application_date=case.application_date,
+        bouwsom=case.bouwsom,
+        street=case.street,
+        house_number=case.house_number,
+        postcode=case.postcode,
+        city=case.city,
+        outcome=case.outcome,
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+        version=case.version,
+        parties=tuple(
+            PartyView(
+                link_id=cp.id,
+                party_id=cp.party.id,
+                kind=cp.party.kind,
+                name=cp.party.name,
+                role=cp.role,
+                kvk_number=cp.party.kvk_number,
+                birth_date=cp.party.birth_date,
+                street=cp.party.street,
+                house_number=cp.party.house_number,
+                postcode=cp.party.postcode,
+                city=cp.party.city,
+            )
+            for cp in case.parties
+        ),
+        timeline=tuple(
+            TimelineView(t.id, t.occurred_at, t.user, t.kind, t.text) for t in case.timeline
+        )
+        if with_timeline
+        else (),
+        documents=tuple(
+            DocumentView(d.id, d.doc_type, d.title, d.filename, d.status, d.created_at, d.author)
+            for d in case.documents
+        )
+        if with_timeline
+        else (),
+    )

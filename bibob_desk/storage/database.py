@@ -1,0 +1,265 @@
+"""Opening the database: where it lives, engine settings, and upgrading it safely.
+
+SQLite (the embedded default) lives in the user data folder; ``--db URL`` or ``BIBOB_DESK_DB``
+points elsewhere, e.g. ``postgresql+psycopg://user@host/bibob`` for a shared team database.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import platformdirs
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bibob_desk.domain.errors import BibobError
+
+ENV_VAR = "BIBOB_DESK_DB"
+APP_NAME = "bibob-desk"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class DatabaseError(BibobError):
+    """The database cannot be used; the message says why in Dutch."""
+
+
+class CorruptDatabaseError(DatabaseError):
+    """The file at the configured location is damaged or not a Bibob Desk database."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{default_data_dir() / 'bibob-desk.sqlite'}"
+
+
+def resolve_database_url(cli_value: str | None = None) -> str:
+    """``--db`` beats ``BIBOB_DESK_DB`` beats the user data folder; a bare path means SQLite."""
+    value = cli_value or os.environ.get(ENV_VAR) or default_database_url()
+    if "://" not in value:
+        value = f"sqlite:///{Path(value).expanduser().resolve()}"
+    try:
+        url = make_url(value)
+    except ArgumentError as exc:
+        raise DatabaseError(f"De database-URL '{value}' is ongeldig.") from exc
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise DatabaseError(
+            f"Database '{url.get_backend_name()}' wordt niet ondersteund: gebruik SQLite of "
+            "PostgreSQL (postgresql+psycopg://...)."
+        )
+    if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+        value = url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return value
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _set_sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the overview read while an officer writes; busy_timeout waits for a lock
+    # instead of failing at once; foreign keys are off by default in SQLite.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            event.listen(engine, "connect", _set_sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise DatabaseError(f"De database-URL '{url}' is ongeldig: {exc}") from exc
+    return engine
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if engine is not None:
+        config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a file that is not an SQLite database or fails the quick integrity check."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as handle:
+        header = handle.read(16)
+    if header != b"SQLite format 3\x00":
+        raise CorruptDatabaseError(
+            f"Het bestand {path} is geen Bibob Desk-database (of is beschadigd). Er is niets "
+            "gewijzigd. Kies een ander bestand of zet een back-up terug.",
+            path,
+        )
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            result = connection.execute("PRAGMA quick_check").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        raise CorruptDatabaseError(
+            f"De database {path} is beschadigd ({exc}). Er is niets gewijzigd. Zet een "
+            "back-up terug.",
+            path,
+        ) from exc
+    if not result or result[0] != "ok":
+        raise CorruptDatabaseError(
+            f"De database {path} is beschadigd (integriteitscontrole: {result}). Er is niets "
+            "gewijzigd. Zet een back-up terug.",
+            path,
+        )
+
+
+def backup_sqlite_file(path: Path, label: str) -> Path:
+    """A consistent copy through SQLite's online backup API (safe while others read or write)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.{label}-{stamp}{path.suffix}")
+    counter = 1
+    while target.exists():
+        target = path.with_name(f"{path.stem}.{label}-{stamp}-{counter}{path.suffix}")
+        counter += 1
+    source = sqlite3.connect(str(path))
+    try:
+        destination = sqlite3.connect(str(target))
+        try:
+            source.backup(destination)
+        finally:
+            destination.close()
+    finally:
+        source.close()
+    return target
+
+
+@dataclass
+class Database:
+    """An opened, up-to-date database with a session factory."""
+
+    url: str
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    backup_made: Path | None = None
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back on any error."""
+        session = self.session_factory()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
+    """Open (and create or upgrade) the database at ``url``.
+
+    An SQLite file is checked first and backed up before any migration; a database written by a
+    newer Bibob Desk is refused rather than touched.
+    """
+    resolved = resolve_database_url(url)
+    path = sqlite_path(resolved)
+    if path is not None:
+        check_sqlite_file(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"De map {path.parent} kan niet worden aangemaakt: {exc}") from exc
+    engine = make_engine(resolved)
+    backup: Path | None = None
+    try:
+        current = current_revision(engine)
+        head = head_revision()
+        script = ScriptDirectory.from_config(alembic_config())
+        known = {rev.revision for rev in script.walk_revisions()}
+        if current is not None and current not in known:
+            engine.dispose()
+            raise DatabaseError(
+                "Deze database is gemaakt met een nieuwere versie van Bibob Desk "
+                f"(schemaversie {current}). Werk Bibob Desk bij; de database is niet gewijzigd."
+            )
+        if current is None and _has_foreign_tables(engine):
+            engine.dispose()
+            raise DatabaseError(
+                "Deze database bevat tabellen die niet van Bibob Desk zijn. Kies een lege "
+                "database of een Bibob Desk-database; er is niets gewijzigd."
+            )
+        if current != head:
+            if not upgrade:
+                raise DatabaseError("De database moet eerst worden bijgewerkt.")
+            if path is not None and current is not None and path.exists():
+                backup = backup_sqlite_file(path, f"voor-upgrade-{current}")
+            with engine.begin() as connection:
+                config = alembic_config()
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+    except DBAPIError as exc:
+        engine.dispose()
+        raise DatabaseError(_describe_dbapi_error(exc, resolved)) from exc
+    factory = sessionmaker(engine, expire_on_commit=False)
+    return Database(resolved, engine, factory, backup)
+
+
+def _has_foreign_tables(engine: Engine) -> bool:
+    tables = set(inspect(engine).get_table_names())
+    return bool(tables - {"alembic_version"})
+
+
+def _describe_dbapi_error(exc: DBAPIError, url: str) -> str:
+    text = str(exc.orig).lower()
+    shown = make_url(url).render_as_string(hide_password=True)
+    if "locked" in text or "busy" in text:
+        return f"De database {shown} is bezet door een ander programma. Probeer het zo opnieuw."
+    if "not a database" in text or "malformed" in text:
+        return f"De database {shown} is beschadigd. Zet een back-up terug."
+    if "connection" in text or "could not" in text or "does not exist" in text:
+        return f"Kan geen verbinding maken met de database {shown}: {exc.orig}"
+    return f"Databasefout bij {shown}: {exc.orig}"

@@ -1,0 +1,108 @@
+"""Shared fixtures: databases on SQLite and (when BIBOB_DESK_TEST_PG is set) PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Qt must never try to open a real screen in tests.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("BIBOB_DESK_USER", "tester")
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from bibob_desk.services.context import AppContext  # noqa: E402
+from bibob_desk.storage.database import Database, open_database  # noqa: E402
+
+PG_ENV = "BIBOB_DESK_TEST_PG"
+
+
+def _pg_admin_url() -> str | None:
+    return os.environ.get(PG_ENV) or None
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str | None]:
+    """A migrated template database, cloned for every PostgreSQL test (fast and isolated)."""
+    admin = _pg_admin_url()
+    if admin is None:
+        yield None
+        return
+    admin_url = make_url(admin).set(drivername="postgresql+psycopg")
+    name = f"bibob_tmpl_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    db = open_database(admin_url.set(database=name).render_as_string(hide_password=False))
+    db.dispose()
+    yield name
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def _fresh_pg_url(template: str) -> tuple[str, str]:
+    admin = _pg_admin_url()
+    assert admin is not None
+    admin_url = make_url(admin).set(drivername="postgresql+psycopg")
+    name = f"bibob_t_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    engine.dispose()
+    return admin_url.set(database=name).render_as_string(hide_password=False), name
+
+
+def _drop_pg(name: str) -> None:
+    admin = _pg_admin_url()
+    assert admin is not None
+    engine = create_engine(
+        make_url(admin).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL on each backend (PostgreSQL only with BIBOB_DESK_TEST_PG)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bibob.sqlite'}"
+        return
+    template = request.getfixturevalue("pg_template")
+    if template is None:
+        pytest.skip(f"{PG_ENV} is niet gezet: PostgreSQL-tests overgeslagen")
+    url, name = _fresh_pg_url(template)
+    yield url
+    _drop_pg(name)
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = open_database(db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def context(db: Database) -> AppContext:
+    return AppContext(db=db, user="tester")
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    """SQLite only: for tests (GUI, documents) where the backend does not matter."""
+    database = open_database(f"sqlite:///{tmp_path / 'bibob.sqlite'}")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def sqlite_context(sqlite_db: Database) -> AppContext:
+    return AppContext(db=sqlite_db, user="tester")
