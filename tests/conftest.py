@@ -90,8 +90,18 @@ def db(db_url: str) -> Iterator[Database]:
     database.dispose()
 
 
+def make_user(db: Database, username: str, role: str = "teamleider", full_name: str = "") -> None:
+    """Register a user (access rules refuse unknown users)."""
+    from bibob_desk.storage.models import User
+
+    with db.session() as session:
+        session.add(User(username=username, role=role, full_name=full_name or username))
+
+
 @pytest.fixture
 def context(db: Database) -> AppContext:
+    """Logged in as 'tester', a team lead (sees every case), unless a test says otherwise."""
+    make_user(db, "tester", "teamleider", "Test Gebruiker")
     return AppContext(db=db, user="tester")
 
 
@@ -105,4 +115,5 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
 
 @pytest.fixture
 def sqlite_context(sqlite_db: Database) -> AppContext:
+    make_user(sqlite_db, "tester", "teamleider", "Test Gebruiker")
     return AppContext(db=sqlite_db, user="tester")
