@@ -86,7 +86,9 @@ def build_parser() -> DutchArgumentParser:
     parser.add_argument(
         "--user", metavar="NAAM", help="gebruikersnaam (standaard de aanmeldnaam van de werkplek)"
     )
-    commands = parser.add_subparsers(dest="command", metavar="OPDRACHT", parser_class=DutchArgumentParser)
+    commands = parser.add_subparsers(
+        dest="command", metavar="OPDRACHT", parser_class=DutchArgumentParser
+    )
     from bibob_desk.commands import register_all
 
     register_all(commands)

@@ -13,11 +13,11 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("BIBOB_DESK_USER", "tester")
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
-from bibob_desk.services.context import AppContext  # noqa: E402
-from bibob_desk.storage.database import Database, open_database  # noqa: E402
+from bibob_desk.services.context import AppContext
+from bibob_desk.storage.database import Database, open_database
 
 PG_ENV = "BIBOB_DESK_TEST_PG"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+from typing import Any
 
 # One module per group of commands. A module has ``register(subparsers)``.
 COMMAND_MODULES = (
@@ -12,6 +13,6 @@ COMMAND_MODULES = (
 )
 
 
-def register_all(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register_all(subparsers: argparse._SubParsersAction[Any]) -> None:
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)

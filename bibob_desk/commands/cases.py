@@ -38,7 +38,9 @@ def list_cases(args: argparse.Namespace) -> int:
         print_json([c.to_json() for c in cases])
     else:
         for case in cases:
-            print(f"{case.reference}  {case.phase_label:<16} {case.area_label[:40]:<40} {case.title}")
+            print(
+                f"{case.reference}  {case.phase_label:<16} {case.area_label[:40]:<40} {case.title}"
+            )
         print(f"{len(cases)} zaken")
     return EXIT_OK
 

@@ -78,7 +78,7 @@ def format_money(value: Decimal) -> str:
     quantized = value.quantize(CENT, rounding=ROUND_HALF_UP)
     sign = "-" if quantized < 0 else ""
     whole, _, cents = f"{abs(quantized):.2f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

@@ -90,12 +90,12 @@ WEEKDAYS_NL = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterd
 
 
 def format_date_nl(value: date) -> str:
-    """"22 november 2026", as Dutch letters write a date."""
+    """ "22 november 2026", as Dutch letters write a date."""
     return f"{value.day} {MONTHS_NL[value.month - 1]} {value.year}"
 
 
 def format_date_long_nl(value: date) -> str:
-    """"zondag 22 november 2026"."""
+    """ "zondag 22 november 2026"."""
     return f"{WEEKDAYS_NL[value.weekday()]} {format_date_nl(value)}"
 
 

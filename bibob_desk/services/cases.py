@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -9,8 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from bibob_desk.domain.areas import area_label
 from bibob_desk.domain.case import CaseFields, ValidationErrors, validate_case_fields
@@ -259,7 +260,9 @@ def validate_party_input(data: PartyInput) -> ValidParty:
             birth = parse_date(data.birth_date, "birth_date")
             if birth > date.today():
                 errors.append(
-                    ValidationError("Een geboortedatum kan niet in de toekomst liggen.", "birth_date")
+                    ValidationError(
+                        "Een geboortedatum kan niet in de toekomst liggen.", "birth_date"
+                    )
                 )
         except ValidationError as exc:
             errors.append(exc)
@@ -424,7 +427,7 @@ class CaseService:
         limit: int | None = None,
         order_by: str = "reference",
         descending: bool = False,
-    ) -> list[CaseView]:
+    ) -> builtins.list[CaseView]:
         with self.context.db.session() as session:
             query = filtered_case_query(case_filter or CaseFilter())
             column = SORTABLE_COLUMNS.get(order_by, Case.reference)
@@ -445,7 +448,7 @@ class CaseService:
                 select(func.count()).select_from(query.subquery())
             ).scalar_one()
 
-    def officers(self) -> list[str]:
+    def officers(self) -> builtins.list[str]:
         with self.context.db.session() as session:
             return list(
                 session.execute(
@@ -618,7 +621,7 @@ def _link_party(session: Session, case: Case, valid: ValidParty) -> CaseParty:
     return link
 
 
-def filtered_case_query(case_filter: CaseFilter) -> Select[tuple[Case]]:
+def filtered_case_query(case_filter: CaseFilter) -> Select[Case]:
     query = select(Case).where(Case.destroyed_at.is_(None))
     if case_filter.phases:
         query = query.where(Case.phase.in_(list(case_filter.phases)))

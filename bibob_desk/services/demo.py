@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from bibob_desk.domain.areas import AREAS
 from bibob_desk.domain.parties import PartyKind, PartyRole
 from bibob_desk.domain.phases import Phase
 from bibob_desk.domain.values import CaseReference

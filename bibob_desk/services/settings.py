@@ -82,9 +82,11 @@ class SettingsService:
             raise ValidationError(f"Onbekende instelling '{key}'.", key) from exc
         if isinstance(current, bool) and not isinstance(value, bool):
             raise ValidationError(f"Instelling '{key}' is ja of nee.", key)
-        if isinstance(current, int) and not isinstance(current, bool):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ValidationError(f"Instelling '{key}' moet een geheel getal (0 of meer) zijn.", key)
+        is_count = isinstance(current, int) and not isinstance(current, bool)
+        if is_count and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            raise ValidationError(
+                f"Instelling '{key}' moet een geheel getal (0 of meer) zijn.", key
+            )
         with self.context.db.session() as session:
             row = session.get(Setting, key)
             text = json.dumps(value, ensure_ascii=False)

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
-
     Integer,
     LargeBinary,
     MetaData,
@@ -313,5 +312,3 @@ class AnonymousCaseCount(Base):
     lbb_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     lead_time_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     destroyed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-
-

@@ -1,3 +1,4 @@
+import contextlib
 from datetime import date
 
 import pytest
@@ -22,13 +23,17 @@ def test_postcode_is_normalised(text: str, expected: str) -> None:
     assert parse_postcode(text) == expected
 
 
-@pytest.mark.parametrize("text", ["0401 AB", "940 AB", "9401 A", "9401 SS", "ABCD 12", "", "94011AB"])
+@pytest.mark.parametrize(
+    "text", ["0401 AB", "940 AB", "9401 A", "9401 SS", "ABCD 12", "", "94011AB"]
+)
 def test_malformed_postcodes_are_refused(text: str) -> None:
     with pytest.raises(ValidationError, match="postcode"):
         parse_postcode(text)
 
 
-@pytest.mark.parametrize(("text", "expected"), [("12345678", "12345678"), ("1234 5678", "12345678")])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("12345678", "12345678"), ("1234 5678", "12345678")]
+)
 def test_kvk_number_is_eight_digits(text: str, expected: str) -> None:
     assert parse_kvk_number(text) == expected
 
@@ -54,13 +59,19 @@ def test_bad_case_references_are_refused(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2026-11-22", date(2026, 11, 22)), ("22-11-2026", date(2026, 11, 22)), ("1-2-2024", date(2024, 2, 1))],
+    [
+        ("2026-11-22", date(2026, 11, 22)),
+        ("22-11-2026", date(2026, 11, 22)),
+        ("1-2-2024", date(2024, 2, 1)),
+    ],
 )
 def test_dates_in_iso_and_dutch_order(text: str, expected: date) -> None:
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text", ["2026-02-30", "31-04-2026", "2026-13-01", "gisteren", "0001-01-01"])
+@pytest.mark.parametrize(
+    "text", ["2026-02-30", "31-04-2026", "2026-13-01", "gisteren", "0001-01-01"]
+)
 def test_impossible_dates_are_refused(text: str) -> None:
     with pytest.raises(ValidationError):
         parse_date(text)
@@ -74,7 +85,5 @@ def test_dates_are_written_out_in_dutch() -> None:
 @given(st.text(max_size=20))
 def test_parsers_never_crash(text: str) -> None:
     for parser in (parse_postcode, parse_kvk_number, parse_date, CaseReference.parse):
-        try:
+        with contextlib.suppress(ValidationError):
             parser(text)
-        except ValidationError:
-            pass

@@ -125,7 +125,12 @@ def test_parties_can_be_added_and_removed(context: AppContext) -> None:
     case = service.open_case(BASE)
     case = service.add_party(
         case.reference,
-        PartyInput(name="Piet de Vries", kind="natuurlijk_persoon", role="bestuurder", birth_date="1970-05-01"),
+        PartyInput(
+            name="Piet de Vries",
+            kind="natuurlijk_persoon",
+            role="bestuurder",
+            birth_date="1970-05-01",
+        ),
     )
     assert [(p.name, p.role) for p in case.parties] == [("Piet de Vries", "bestuurder")]
     case = service.remove_party(case.reference, case.parties[0].link_id)
@@ -138,7 +143,14 @@ def test_search_by_reference_party_kvk_and_address(context: AppContext) -> None:
     service = CaseService(context)
     a = service.open_case(BASE, [PartyInput(name="Esker Bouw B.V.", kvk_number="11223344")])
     b = service.open_case(
-        {**BASE, "area": "alcohol", "bouwsom": "", "street": "Markt", "postcode": "7811 AA", "city": "Emmen"},
+        {
+            **BASE,
+            "area": "alcohol",
+            "bouwsom": "",
+            "street": "Markt",
+            "postcode": "7811 AA",
+            "city": "Emmen",
+        },
         [PartyInput(name="Jan Bakker", kind="natuurlijk_persoon")],
     )
 

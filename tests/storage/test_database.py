@@ -118,5 +118,5 @@ def test_bare_path_means_sqlite(tmp_path: Path) -> None:
 
 
 def test_unreachable_postgres_gives_a_dutch_message() -> None:
-    with pytest.raises(DatabaseError, match="verbinding|Databasefout"):
+    with pytest.raises(DatabaseError, match=r"verbinding|Databasefout"):
         open_database("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
