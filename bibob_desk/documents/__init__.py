@@ -1,0 +1,1 @@
+"""Letters (ReportLab), PDF/A post-processing and export to the document system."""
