@@ -12,10 +12,18 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from sqlalchemy.exc import DBAPIError
+
 from bibob_desk import __version__
 from bibob_desk.domain.errors import BibobError, NotFoundError, PermissionDenied
+from bibob_desk.services.busy import BUSY_MESSAGE, DatabaseBusyError, is_busy_error
 from bibob_desk.services.context import AppContext, workstation_user
-from bibob_desk.storage.database import Database, DatabaseError, open_database
+from bibob_desk.storage.database import (
+    CorruptDatabaseError,
+    Database,
+    DatabaseError,
+    open_database,
+)
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -67,8 +75,16 @@ def open_context(args: argparse.Namespace) -> AppContext:
     try:
         db: Database = open_database(getattr(args, "db", None))
     except DatabaseError as exc:
-        fail(str(exc), EXIT_FAILURE)
-    return AppContext(db=db, user=getattr(args, "user", None) or workstation_user())
+        message = str(exc)
+        if isinstance(exc, CorruptDatabaseError):
+            message += f" Terugzetten: bibob-desk restore BACK-UPBESTAND (database: {exc.path})."
+        fail(message, EXIT_FAILURE)
+    context = AppContext(db=db, user=getattr(args, "user", None) or workstation_user())
+    # Unknown or deactivated users stop here (exit 1); an empty database registers this user.
+    from bibob_desk.services.access import authenticate
+
+    authenticate(context)
+    return context
 
 
 def build_parser() -> DutchArgumentParser:
@@ -107,8 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except (NotFoundError, PermissionDenied) as exc:
         fail(str(exc), EXIT_USAGE if isinstance(exc, NotFoundError) else EXIT_FAILURE)
-    except DatabaseError as exc:
+    except (DatabaseError, DatabaseBusyError) as exc:
         fail(str(exc), EXIT_FAILURE)
+    except DBAPIError as exc:  # never a traceback for a locked or unreachable database
+        fail(BUSY_MESSAGE if is_busy_error(exc) else f"Databasefout: {exc.orig}", EXIT_FAILURE)
     except BibobError as exc:
         fail(str(exc), EXIT_USAGE)
     except KeyboardInterrupt:

@@ -275,6 +275,10 @@ def generate_demo_cases(
     """Add ``count`` generated cases (with parties and a timeline entry each). Returns count."""
     if count < 0:
         raise ValueError("count must be >= 0")
+    # The officers the cases are assigned to must exist, or they could not open their cases.
+    from bibob_desk.services.users import ensure_demo_users
+
+    ensure_demo_users(context, OFFICERS)
     gen = DemoGenerator(seed)
     done = 0
     with context.db.session() as session:

@@ -47,7 +47,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     full_name: Mapped[str] = mapped_column(String(200), default="")
-    role: Mapped[str] = mapped_column(String(20))  # medewerker / teamleider / beheerder
+    # One or more of medewerker / teamleider / beheerder, comma separated (migration 0002).
+    role: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -312,3 +313,14 @@ class AnonymousCaseCount(Base):
     lbb_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     lead_time_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     destroyed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditHead(Base):
+    """The audit log's newest entry, kept beside the chain so a deleted last entry shows."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    entry_count: Mapped[int] = mapped_column(Integer)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
