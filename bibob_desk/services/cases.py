@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -26,6 +26,13 @@ from bibob_desk.domain.parties import (
 )
 from bibob_desk.domain.phases import PHASE_LABELS, Phase
 from bibob_desk.domain.values import CaseReference, parse_date, parse_kvk_number, parse_postcode
+from bibob_desk.services import audit
+from bibob_desk.services.access import (
+    Viewer,
+    require_case_access,
+    viewer_in_session,
+    visibility_condition,
+)
 from bibob_desk.services.context import AppContext
 from bibob_desk.storage.models import (
     Case,
@@ -393,9 +400,11 @@ class CaseService:
     # --- reading -------------------------------------------------------------------------
 
     def get(self, reference: str) -> CaseView:
+        """One case with everything in it; refused when not visible, logged as a view."""
         ref = str(CaseReference.parse(reference))
         with self.context.db.session() as session:
-            case = self._load(session, ref)
+            case = self._load_visible(session, ref)
+            audit.record(session, self.context.user, audit.VIEW, case.reference)
             return to_view(case)
 
     def get_by_id(self, case_id: int) -> CaseView:
@@ -403,7 +412,18 @@ class CaseService:
             case = session.get(Case, case_id)
             if case is None:
                 raise NotFoundError(f"Zaak {case_id} bestaat niet.")
+            require_case_access(session, self._viewer(session), case)
+            audit.record(session, self.context.user, audit.VIEW, case.reference)
             return to_view(case)
+
+    def _viewer(self, session: Session) -> Viewer:
+        return viewer_in_session(session, self.context.user)
+
+    def _load_visible(self, session: Session, reference: str) -> Case:
+        """``_load`` plus the access rule (services/access.py): not visible -> refused."""
+        case = self._load(session, reference)
+        require_case_access(session, self._viewer(session), case)
+        return case
 
     def _load(self, session: Session, reference: str) -> Case:
         case = session.execute(
@@ -430,6 +450,7 @@ class CaseService:
     ) -> builtins.list[CaseView]:
         with self.context.db.session() as session:
             query = filtered_case_query(case_filter or CaseFilter())
+            query = query.where(visibility_condition(self._viewer(session)))
             column = SORTABLE_COLUMNS.get(order_by, Case.reference)
             query = query.order_by(column.desc() if descending else column.asc(), Case.id)
             if offset:
@@ -444,6 +465,7 @@ class CaseService:
     def count(self, case_filter: CaseFilter | None = None) -> int:
         with self.context.db.session() as session:
             query = filtered_case_query(case_filter or CaseFilter())
+            query = query.where(visibility_condition(self._viewer(session)))
             return session.execute(
                 select(func.count()).select_from(query.subquery())
             ).scalar_one()
@@ -482,6 +504,7 @@ class CaseService:
                     text=f"Zaak {reference} geregistreerd.",
                 )
             )
+            audit.record(session, self.context.user, audit.CASE_OPENED, reference)
             session.flush()
             session.refresh(case)
             return to_view(self._load(session, reference))
@@ -492,7 +515,7 @@ class CaseService:
         """Save edited fields; refused when someone else saved the case since it was read."""
         fields = validate_case_fields(raw_fields)
         with self.context.db.session() as session:
-            case = self._load(session, reference)
+            case = self._load_visible(session, reference)
             if case.version != expected_version:
                 raise ConflictError(_conflict_message(case))
             changes = _field_changes(case, fields)
@@ -507,6 +530,18 @@ class CaseService:
                     text="Gewijzigd: " + describe_changes(changes),
                 )
             )
+            audit.record(
+                session,
+                self.context.user,
+                audit.CHANGE,
+                case.reference,
+                {
+                    "wijzigingen": [
+                        {"veld": name, "oud": old, "nieuw": new}
+                        for name, (old, new) in changes.items()
+                    ]
+                },
+            )
             try:
                 session.flush()
             except StaleDataError as exc:
@@ -518,8 +553,15 @@ class CaseService:
     def add_party(self, reference: str, party: PartyInput) -> CaseView:
         valid = validate_party_input(party)
         with self.context.db.session() as session:
-            case = self._load(session, reference)
+            case = self._load_visible(session, reference)
             link = _link_party(session, case, valid)
+            audit.record(
+                session,
+                self.context.user,
+                audit.PARTY_ADDED,
+                case.reference,
+                {"naam": valid.name, "rol": valid.role.value},
+            )
             session.add(
                 TimelineEntry(
                     case=case,
@@ -535,10 +577,17 @@ class CaseService:
 
     def remove_party(self, reference: str, link_id: int) -> CaseView:
         with self.context.db.session() as session:
-            case = self._load(session, reference)
+            case = self._load_visible(session, reference)
             link = next((cp for cp in case.parties if cp.id == link_id), None)
             if link is None:
                 raise NotFoundError("Deze betrokkene hoort niet (meer) bij de zaak.")
+            audit.record(
+                session,
+                self.context.user,
+                audit.PARTY_REMOVED,
+                case.reference,
+                {"naam": link.party.name, "rol": link.role},
+            )
             case.parties.remove(link)
             session.add(
                 TimelineEntry(
@@ -556,7 +605,8 @@ class CaseService:
         if not text.strip():
             raise ValidationError("Een notitie mag niet leeg zijn.", "text")
         with self.context.db.session() as session:
-            case = self._load(session, reference)
+            case = self._load_visible(session, reference)
+            audit.record(session, self.context.user, audit.NOTE_ADDED, case.reference)
             session.add(
                 TimelineEntry(
                     case=case,
@@ -640,28 +690,13 @@ def filtered_case_query(case_filter: CaseFilter) -> Select[Case]:
 
 
 def search_condition(text: str) -> Any:
-    """Reference, party name, KvK number or address contains the text (case-insensitive)."""
-    pattern = f"%{text.lower()}%"
-    digits = text.replace(" ", "")
-    party_match = (
-        select(CaseParty.case_id)
-        .join(Party, Party.id == CaseParty.party_id)
-        .where(
-            or_(
-                func.lower(Party.name).like(pattern),
-                Party.kvk_number.like(f"%{digits}%"),
-                func.lower(Party.street).like(pattern),
-            )
-        )
-    )
-    return or_(
-        func.lower(Case.reference).like(pattern),
-        func.lower(Case.title).like(pattern),
-        func.lower(Case.street).like(pattern),
-        func.lower(Case.city).like(pattern),
-        func.lower(func.replace(Case.postcode, " ", "")).like(f"%{digits.lower()}%"),
-        Case.id.in_(party_match),
-    )
+    """Reference, title, party name, KvK number or address contains the text (case-insensitive).
+
+    Answered from the search index (storage/search.py), the same one the overview uses.
+    """
+    from bibob_desk.storage.search import case_search_condition
+
+    return case_search_condition(Case.id, text)
 
 
 def to_view(case: Case, *, with_timeline: bool = True) -> CaseView:
