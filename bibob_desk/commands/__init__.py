@@ -10,6 +10,7 @@ from typing import Any
 COMMAND_MODULES = (
     "bibob_desk.commands.cases",
     "bibob_desk.commands.demo",
+    "bibob_desk.commands.screenshot",
     "bibob_desk.commands.check",
     "bibob_desk.commands.deadline",
     "bibob_desk.commands.tips",

@@ -1,0 +1,72 @@
+"""``bibob-desk screenshot --view overview|case [--case REF] --out FILE.png``.
+
+Builds the real main window offscreen and saves it as a PNG (README pictures, visual checks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from bibob_desk.cli import EXIT_FAILURE, EXIT_OK, fail, open_context
+from bibob_desk.services.cases import CaseService
+
+WINDOW_SIZE = (1400, 850)
+OVERVIEW_PAGE = "Overzicht"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "screenshot", help="maak een afbeelding (PNG) van een scherm, zonder beeldscherm"
+    )
+    parser.add_argument(
+        "--view", choices=("overview", "case"), required=True, help="overzicht of één zaak"
+    )
+    parser.add_argument("--case", metavar="REF", help="zaaknummer (standaard de eerste zaak)")
+    parser.add_argument("--out", required=True, metavar="BESTAND.png", help="het PNG-bestand")
+    parser.set_defaults(handler=run_screenshot)
+
+
+def run_screenshot(args: argparse.Namespace) -> int:
+    out = Path(args.out).expanduser()
+    if out.suffix.lower() != ".png":
+        fail(f"--out moet een .png-bestand zijn, niet '{out.name}'.")
+    if not out.parent.is_dir():
+        fail(f"De map {out.parent} bestaat niet.")
+    if args.case and args.view != "case":
+        fail("--case hoort bij --view case.")
+    # Before QApplication exists: no screen is needed (servers, CI, a terminal over SSH).
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    context = open_context(args)
+    service = CaseService(context)
+    reference: str | None = None
+    if args.view == "case":
+        if args.case:
+            reference = service.get(args.case).reference  # unknown case: exit 2 via cli.main
+        elif service.count() == 0:
+            fail("Er zijn nog geen zaken om te tonen; maak er eerst een (bijv. met 'demo').")
+
+    from bibob_desk.gui.app import create_application
+    from bibob_desk.gui.main_window import MainWindow
+
+    app = create_application(offscreen=True)
+    window = MainWindow(context)
+    window.resize(*WINDOW_SIZE)
+    if args.view == "case":
+        first = window.case_model.case_at(0)  # the top row as the officer sees the list
+        reference = reference or (first.reference if first else None)
+        if reference is not None:
+            window.select_case(reference)
+    elif not window.show_page(OVERVIEW_PAGE):
+        window.show_page("Zaken")
+    window.show()
+    for _ in range(3):  # layout, then the table fetches and paints what is visible
+        app.processEvents()
+    image = window.grab()
+    window.close()
+    context.db.dispose()
+    if not image.save(str(out), "PNG"):
+        fail(f"Kan {out} niet schrijven.", EXIT_FAILURE)
+    print(f"Schermafbeelding opgeslagen in {out}.")
+    return EXIT_OK

@@ -1,0 +1,77 @@
+"""Starting the GUI: the QApplication, the database, the main window."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from bibob_desk.services.context import AppContext, workstation_user
+from bibob_desk.storage.database import CorruptDatabaseError, Database, DatabaseError, open_database
+
+APP_NAME = "Bibob Desk"
+
+
+def create_application(offscreen: bool = False) -> QApplication:
+    """The one QApplication, created on first use (tests and the screenshot command reuse it)."""
+    if offscreen and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    existing = QCoreApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication([APP_NAME])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName("Bibob Desk")
+    from bibob_desk.gui.styling import app_icon, apply_style
+
+    app.setWindowIcon(app_icon())
+    apply_style(app)
+    return app
+
+
+def handle_startup_database_error(parent: QWidget | None, exc: DatabaseError) -> str | None:
+    """Tell the officer why the database cannot be opened.
+
+    Returns the URL of another database to try (e.g. a restored backup) or None to stop.
+    The backup helper extends this: for a ``CorruptDatabaseError`` it can offer to restore
+    the newest backup beside ``exc.path`` and return that file's URL.
+    """
+    text = str(exc)
+    if isinstance(exc, CorruptDatabaseError):
+        text += f"\n\nBestand: {exc.path}"
+    QMessageBox.critical(parent, f"{APP_NAME}: database niet te openen", text)
+    return None
+
+
+def open_startup_database(url: str | None) -> Database | None:
+    """Open the database, asking ``handle_startup_database_error`` what to do on failure."""
+    tried: set[str | None] = set()
+    while url not in tried:
+        tried.add(url)
+        try:
+            return open_database(url)
+        except DatabaseError as exc:
+            url = handle_startup_database_error(None, exc)
+            if url is None:
+                return None
+    return None
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """``bibob-desk`` without a command. Exit code 1 when the database cannot be used."""
+    app = create_application()
+    db = open_startup_database(getattr(args, "db", None))
+    if db is None:
+        return 1
+    from bibob_desk.gui.main_window import MainWindow
+
+    context = AppContext(db=db, user=getattr(args, "user", None) or workstation_user())
+    try:
+        window = MainWindow(context)
+        window.show()
+        return int(app.exec())
+    finally:
+        db.dispose()

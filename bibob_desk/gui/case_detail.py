@@ -1,0 +1,463 @@
+"""The case view: tabs to edit a case's fields, its parties, timeline and documents.
+
+Feature panels registered in ``gui.extensions.CASE_PANELS`` are appended as extra tabs.
+Every check is the service's: this widget only collects text and shows the answer.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bibob_desk.domain.areas import AREAS
+from bibob_desk.domain.errors import BibobError, ConflictError, ValidationError
+from bibob_desk.domain.money import format_money
+from bibob_desk.domain.phases import PHASE_LABELS, Phase
+from bibob_desk.gui import errors, extensions
+from bibob_desk.gui.detail_models import DocumentTableModel, PartyTableModel, TimelineTableModel
+from bibob_desk.gui.forms import child, load_form
+from bibob_desk.gui.party_dialog import PartyDialog
+from bibob_desk.gui.styling import app_icon, mark_invalid
+from bibob_desk.services.cases import CaseService, CaseView
+from bibob_desk.services.context import AppContext
+
+DATE_FORMAT = "%d-%m-%Y"
+
+# Form widget per field name of validate_case_fields (the service's names).
+_FIELD_WIDGETS = {
+    "title": (QLineEdit, "titleEdit"),
+    "area": (QComboBox, "areaCombo"),
+    "organisation": (QLineEdit, "organisationEdit"),
+    "officer": (QLineEdit, "officerEdit"),
+    "phase": (QComboBox, "phaseCombo"),
+    "application_date": (QLineEdit, "applicationDateEdit"),
+    "bouwsom": (QLineEdit, "bouwsomEdit"),
+    "street": (QLineEdit, "streetEdit"),
+    "house_number": (QLineEdit, "houseNumberEdit"),
+    "postcode": (QLineEdit, "postcodeEdit"),
+    "city": (QLineEdit, "cityEdit"),
+}
+
+
+def load_panel_class(target: str) -> Callable[[AppContext, QWidget], QWidget]:
+    """Import "package.module:Class" (an extension entry); it is built as Class(context, parent)."""
+    module_name, _, class_name = target.partition(":")
+    panel_class: Callable[[AppContext, QWidget], QWidget] = getattr(
+        importlib.import_module(module_name), class_name
+    )
+    return panel_class
+
+
+def _table(parent: QWidget) -> QTableView:
+    view = QTableView(parent)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(False)
+    return view
+
+
+class CaseFieldsTab(QWidget):
+    """Tab "Gegevens": every editable field of the case, saved all at once or not at all."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("errorBanner")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        self.form = load_form("case_fields.ui")
+        self.widgets: dict[str, QWidget] = {
+            name: child(self.form, kind, object_name)
+            for name, (kind, object_name) in _FIELD_WIDGETS.items()
+        }
+        self.title_edit = child(self.form, QLineEdit, "titleEdit")
+        self.area_combo = child(self.form, QComboBox, "areaCombo")
+        self.phase_combo = child(self.form, QComboBox, "phaseCombo")
+        self.bouwsom_edit = child(self.form, QLineEdit, "bouwsomEdit")
+        self.date_edit = child(self.form, QLineEdit, "applicationDateEdit")
+        self.postcode_edit = child(self.form, QLineEdit, "postcodeEdit")
+        for code, label in AREAS.items():
+            self.area_combo.addItem(label, code)
+        for phase in Phase:
+            self.phase_combo.addItem(PHASE_LABELS[phase], phase.value)
+        self._as_filled: dict[str, object] = self.raw_fields()
+
+        scroll = QScrollArea(self)
+        scroll.setObjectName("fieldsScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.form)
+        self.save_button = QPushButton("Opslaan", self)
+        self.save_button.setObjectName("primaryButton")
+        self.save_button.setToolTip("Wijzigingen opslaan (Ctrl+S)")
+        self.revert_button = QPushButton("Wijzigingen ongedaan maken", self)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.error_label)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(buttons)
+
+    def fill(self, case: CaseView) -> None:
+        values: dict[str, str] = {
+            "title": case.title,
+            "organisation": case.organisation,
+            "officer": case.officer,
+            "application_date": case.application_date.strftime(DATE_FORMAT),
+            "bouwsom": format_money(case.bouwsom) if case.bouwsom is not None else "",
+            "street": case.street,
+            "house_number": case.house_number,
+            "postcode": case.postcode or "",
+            "city": case.city,
+        }
+        for name, text in values.items():
+            widget = self.widgets[name]
+            assert isinstance(widget, QLineEdit)
+            widget.setText(text)
+            widget.setCursorPosition(0)
+        self._select(self.area_combo, case.area, case.area_label)
+        self._select(self.phase_combo, case.phase, case.phase_label)
+        self.clear_errors()
+        self._as_filled = self.raw_fields()
+
+    def is_modified(self) -> bool:
+        return self.raw_fields() != self._as_filled
+
+    @staticmethod
+    def _select(combo: QComboBox, code: str, label: str) -> None:
+        index = combo.findData(code)
+        if index < 0:  # a code this version does not know: show it rather than change it
+            combo.addItem(label, code)
+            index = combo.count() - 1
+        combo.setCurrentIndex(index)
+
+    def raw_fields(self) -> dict[str, object]:
+        """What the officer typed, by the service's field names (checked there, not here)."""
+        raw: dict[str, object] = {}
+        for name, widget in self.widgets.items():
+            if isinstance(widget, QComboBox):
+                raw[name] = widget.currentData()
+            elif isinstance(widget, QLineEdit):
+                raw[name] = widget.text()
+        return raw
+
+    def show_errors(self, exc: BibobError) -> None:
+        wrong = errors.error_fields(exc)
+        for name, widget in self.widgets.items():
+            mark_invalid(widget, name in wrong)
+        lines = errors.error_lines(exc)
+        heading = "Niet opgeslagen. Verbeter " + (
+            "dit veld:" if len(lines) == 1 else f"deze {len(lines)} punten:"
+        )
+        self.error_label.setText(heading + "\n" + "\n".join(f"• {line}" for line in lines))
+        self.error_label.show()
+        first = next((self.widgets[n] for n in _FIELD_WIDGETS if n in wrong), None)
+        if first is not None:
+            first.setFocus()
+
+    def clear_errors(self) -> None:
+        for widget in self.widgets.values():
+            mark_invalid(widget, False)
+        self.error_label.hide()
+        self.error_label.clear()
+
+
+class CaseDetail(QWidget):
+    """Shows one case; ``case_changed(reference)`` after anything about it was saved."""
+
+    case_changed = Signal(str)
+    status_message = Signal(str)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.service = CaseService(context)
+        self.case: CaseView | None = None
+
+        self.header = QLabel(self)
+        self.header.setObjectName("caseHeader")
+        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.header.setWordWrap(True)
+        self.sub_header = QLabel(self)
+        self.sub_header.setObjectName("caseSubHeader")
+        self.sub_header.setWordWrap(True)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(False)
+
+        self.fields_tab = CaseFieldsTab(self)
+        self.fields_tab.save_button.clicked.connect(self.save)
+        self.fields_tab.revert_button.clicked.connect(self.revert)
+        self.tabs.addTab(self.fields_tab, "Gegevens")
+        self.tabs.addTab(self._build_parties_tab(), "Betrokkenen")
+        self.tabs.addTab(self._build_timeline_tab(), "Tijdlijn")
+        self.tabs.addTab(self._build_documents_tab(), "Documenten")
+        self.panels: list[QWidget] = []
+        self._add_extension_panels()
+
+        case_page = QWidget(self)
+        case_layout = QVBoxLayout(case_page)
+        case_layout.setContentsMargins(0, 0, 0, 0)
+        case_layout.addWidget(self.header)
+        case_layout.addWidget(self.sub_header)
+        case_layout.addWidget(self.tabs, 1)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self._build_empty_page())
+        self.stack.addWidget(case_page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+    def _build_empty_page(self) -> QWidget:
+        page = QWidget(self)
+        picture = QLabel(page)
+        picture.setPixmap(app_icon().pixmap(96, 96))
+        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint = QLabel(
+            "Kies links een zaak om die te bekijken of te wijzigen,\n"
+            "of maak een nieuwe zaak aan met Ctrl+N.",
+            page,
+        )
+        self.empty_hint.setObjectName("emptyHint")
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        layout.addWidget(picture)
+        layout.addWidget(self.empty_hint)
+        layout.addStretch(1)
+        return page
+
+    # --- tabs ----------------------------------------------------------------------------------
+
+    def _build_parties_tab(self) -> QWidget:
+        tab = QWidget(self)
+        self.party_model = PartyTableModel()
+        self.party_view = _table(tab)
+        self.party_view.setModel(self.party_model)
+        self.party_view.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.add_party_button = QPushButton("Betrokkene toevoegen…", tab)
+        self.remove_party_button = QPushButton("Verwijderen", tab)
+        self.add_party_button.clicked.connect(self.add_party)
+        self.remove_party_button.clicked.connect(self.remove_party)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.remove_party_button)
+        buttons.addWidget(self.add_party_button)
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self.party_view, 1)
+        layout.addLayout(buttons)
+        return tab
+
+    def _build_timeline_tab(self) -> QWidget:
+        tab = QWidget(self)
+        self.timeline_model = TimelineTableModel()
+        self.timeline_view = _table(tab)
+        self.timeline_view.setModel(self.timeline_model)
+        self.timeline_view.setWordWrap(True)
+        self.note_edit = QLineEdit(tab)
+        self.note_edit.setPlaceholderText("Notitie bij deze zaak…")
+        self.note_edit.returnPressed.connect(self.add_note)
+        self.add_note_button = QPushButton("Notitie toevoegen", tab)
+        self.add_note_button.clicked.connect(self.add_note)
+        row = QHBoxLayout()
+        row.addWidget(self.note_edit, 1)
+        row.addWidget(self.add_note_button)
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self.timeline_view, 1)
+        layout.addLayout(row)
+        return tab
+
+    def _build_documents_tab(self) -> QWidget:
+        tab = QWidget(self)
+        self.document_model = DocumentTableModel()
+        self.document_view = _table(tab)
+        self.document_view.setModel(self.document_model)
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self.document_view)
+        return tab
+
+    def _add_extension_panels(self) -> None:
+        for label, target in extensions.CASE_PANELS:
+            try:
+                panel = load_panel_class(target)(self.context, self)
+            except Exception as exc:  # a broken feature must not take the case view down
+                sys.stderr.write(f"bibob-desk: paneel {target} niet geladen: {exc!r}\n")
+                panel = QLabel(f"Dit onderdeel kon niet worden geladen ({exc}).", self)
+                panel.setWordWrap(True)
+            else:
+                signal: Any = getattr(panel, "case_changed", None)
+                if signal is not None:
+                    signal.connect(self._panel_changed_case)
+                self.panels.append(panel)
+            self.tabs.addTab(panel, label)
+
+    # --- showing a case ------------------------------------------------------------------------
+
+    @property
+    def reference(self) -> str | None:
+        return self.case.reference if self.case else None
+
+    def set_case(self, reference: str | None) -> None:
+        """Show a case (None: show the hint). Feature panels follow."""
+        if reference is None:
+            self.case = None
+            self.stack.setCurrentIndex(0)
+        else:
+            try:
+                self._show(self.service.get(reference))
+            except BibobError as exc:
+                self.case = None
+                self.stack.setCurrentIndex(0)
+                errors.show_error(self, exc)
+                reference = None
+        for panel in self.panels:
+            set_case = getattr(panel, "set_case", None)
+            if set_case is not None:
+                set_case(reference)
+
+    def reload(self) -> None:
+        """Re-read the shown case (after a panel or another window changed it)."""
+        if self.case is not None:
+            self.set_case(self.case.reference)
+
+    def _show(self, case: CaseView) -> None:
+        self.case = case
+        self.header.setText(f"{case.reference}  ·  {case.title}")
+        applicant = case.applicant
+        parts = [case.phase_label, case.area_label]
+        if applicant:
+            parts.append(f"aanvrager {applicant.name}")
+        parts.append(f"laatst gewijzigd {case.updated_at.strftime('%d-%m-%Y %H:%M')}")
+        self.sub_header.setText("  ·  ".join(parts))
+        self.fields_tab.fill(case)
+        self.party_model.set_rows(case.parties)
+        self.timeline_model.set_rows(
+            sorted(case.timeline, key=lambda t: (t.occurred_at, t.id), reverse=True)
+        )
+        self.timeline_view.resizeColumnToContents(0)
+        self.document_model.set_rows(case.documents)
+        self.stack.setCurrentIndex(1)
+
+    def _after_change(self, case: CaseView, message: str) -> None:
+        self._show(case)
+        self.status_message.emit(message)
+        self.case_changed.emit(case.reference)
+
+    def _panel_changed_case(self, reference: str) -> None:
+        if self.case is not None and reference == self.case.reference:
+            self._show(self.service.get(reference))
+        self.case_changed.emit(reference)
+
+    # --- editing -------------------------------------------------------------------------------
+
+    def has_unsaved_changes(self) -> bool:
+        return self.case is not None and self.fields_tab.is_modified()
+
+    def save(self) -> bool:
+        """Save the "Gegevens" tab; True when saved (or nothing to save)."""
+        if self.case is None:
+            return False
+        try:
+            saved = self.service.update_case(
+                self.case.reference, self.fields_tab.raw_fields(), self.case.version
+            )
+        except ValidationError as exc:
+            self.tabs.setCurrentWidget(self.fields_tab)
+            self.fields_tab.show_errors(exc)
+            self.status_message.emit("Niet opgeslagen: controleer de gemarkeerde velden.")
+            return False
+        except ConflictError as exc:
+            if errors.ask(
+                self,
+                "Zaak intussen gewijzigd",
+                f"{exc}\n\nWilt u de zaak opnieuw laden? Uw wijzigingen gaan dan verloren.",
+                "Opnieuw laden",
+                "Niet laden",
+            ):
+                self.reload()
+            return False
+        except BibobError as exc:
+            errors.show_error(self, exc)
+            return False
+        self._after_change(saved, f"Zaak {saved.reference} opgeslagen.")
+        return True
+
+    def revert(self) -> None:
+        if self.case is not None:
+            self.fields_tab.fill(self.case)
+
+    def add_party(self) -> None:
+        if self.case is None:
+            return
+        dialog = PartyDialog(self)
+        if not self.exec_dialog(dialog):
+            return
+        try:
+            case = self.service.add_party(self.case.reference, dialog.party_input())
+        except BibobError as exc:
+            errors.show_error(self, exc)
+            return
+        self._after_change(case, f"Betrokkene {dialog.party_input().name.strip()} toegevoegd.")
+
+    def exec_dialog(self, dialog: PartyDialog) -> bool:
+        """Run a dialog modally (tests replace this to drive the dialog themselves)."""
+        return bool(dialog.exec())
+
+    def remove_party(self) -> None:
+        if self.case is None:
+            return
+        party = self.party_model.row_at(self.party_view.currentIndex().row())
+        if party is None:
+            errors.show_error(self, "Kies eerst de betrokkene die u wilt verwijderen.")
+            return
+        if not errors.ask(
+            self,
+            "Betrokkene verwijderen",
+            f"{party.name} ({party.role_label.lower()}) uit zaak {self.case.reference} "
+            "verwijderen? De betrokkene blijft bestaan in andere zaken.",
+            "Verwijderen",
+        ):
+            return
+        try:
+            case = self.service.remove_party(self.case.reference, party.link_id)
+        except BibobError as exc:
+            errors.show_error(self, exc)
+            return
+        self._after_change(case, f"Betrokkene {party.name} verwijderd.")
+
+    def add_note(self) -> None:
+        if self.case is None:
+            return
+        try:
+            case = self.service.add_note(self.case.reference, self.note_edit.text())
+        except BibobError as exc:
+            errors.show_error(self, exc)
+            return
+        self.note_edit.clear()
+        self._after_change(case, "Notitie toegevoegd.")

@@ -1,0 +1,427 @@
+"""The main window: the case list with its filters, the case view, pages, menus, status bar."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bibob_desk import __version__
+from bibob_desk.domain.areas import AREAS
+from bibob_desk.domain.phases import PHASE_LABELS, Phase
+from bibob_desk.gui import errors, extensions
+from bibob_desk.gui.case_detail import CaseDetail, load_panel_class
+from bibob_desk.gui.case_table_model import COLUMNS, REFERENCE_ROLE, CaseTableModel
+from bibob_desk.gui.new_case_dialog import NewCaseDialog
+from bibob_desk.gui.styling import app_icon
+from bibob_desk.services.cases import CaseFilter, CaseService
+from bibob_desk.services.context import AppContext
+
+WINDOW_TITLE = "Bibob Desk"
+SEARCH_DELAY_MS = 200  # wait until the officer stops typing before querying
+CASES_PAGE_LABEL = "Zaken"
+
+_COLUMN_WIDTHS = {
+    "Zaaknummer": 110,
+    "Titel": 230,
+    "Aanvrager": 170,
+    "Toepassingsgebied": 170,
+    "Fase": 110,
+    "Behandelaar": 110,
+    "Aanvraagdatum": 105,
+    "Bouwsom": 120,
+    "Postcode": 80,
+}
+
+
+def describe_database(url: str) -> str:
+    """Where the data lives, for the status bar: a path or host/database, never a password."""
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[1] if ":///" in url else url
+        return f"SQLite: {path or 'geheugen'}"
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    user = f"{parts.username}@" if parts.username else ""
+    return f"PostgreSQL: {user}{host}{parts.path}"
+
+
+class CaseListView(QWidget):
+    """Filter bar and the case table (left half of the "Zaken" page)."""
+
+    def __init__(self, model: CaseTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        bar = QWidget(self)
+        bar.setObjectName("filterBar")
+        self.search_edit = QLineEdit(bar)
+        self.search_edit.setPlaceholderText("Zoeken: zaaknummer, naam, KvK, adres")
+        self.search_edit.setToolTip(
+            "Zoek op zaaknummer, naam van een betrokkene, KvK-nummer of adres (Ctrl+F)"
+        )
+        self.search_edit.setMinimumWidth(220)
+        self.search_edit.setClearButtonEnabled(True)
+        self.phase_combo = QComboBox(bar)
+        self.phase_combo.addItem("Alle fasen", None)
+        for phase in Phase:
+            self.phase_combo.addItem(PHASE_LABELS[phase], phase.value)
+        self.area_combo = QComboBox(bar)
+        self.area_combo.addItem("Alle toepassingsgebieden", None)
+        for code, label in AREAS.items():
+            self.area_combo.addItem(label, code)
+        self.area_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.area_combo.setMinimumContentsLength(18)
+        self.officer_combo = QComboBox(bar)
+        self.officer_combo.addItem("Alle behandelaars", None)
+        self.officer_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.officer_combo.setMinimumContentsLength(13)
+        bar_layout = QHBoxLayout(bar)
+        bar_layout.setContentsMargins(6, 6, 6, 6)
+        bar_layout.addWidget(self.search_edit, 2)
+        bar_layout.addWidget(self.phase_combo)
+        bar_layout.addWidget(self.area_combo, 1)
+        bar_layout.addWidget(self.officer_combo)
+
+        self.table = QTableView(self)
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setHighlightSections(False)
+        for number, column in enumerate(COLUMNS):
+            self.table.setColumnWidth(number, _COLUMN_WIDTHS.get(column.title, 120))
+        # sortingEnabled makes a header click call model.sort(), which re-queries the database.
+        self.table.setSortingEnabled(True)
+        # Newest cases first: that is what an officer works on.
+        header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(bar)
+        layout.addWidget(self.table, 1)
+
+    def set_officers(self, officers: list[str]) -> None:
+        current = self.officer_combo.currentData()
+        self.officer_combo.blockSignals(True)
+        self.officer_combo.clear()
+        self.officer_combo.addItem("Alle behandelaars", None)
+        for officer in officers:
+            self.officer_combo.addItem(officer, officer)
+        index = self.officer_combo.findData(current) if current else 0
+        self.officer_combo.setCurrentIndex(max(index, 0))
+        self.officer_combo.blockSignals(False)
+
+    def current_filter(self) -> CaseFilter:
+        def chosen(combo: QComboBox) -> tuple[str, ...]:
+            value = combo.currentData()
+            return (str(value),) if value else ()
+
+        return CaseFilter(
+            phases=chosen(self.phase_combo),
+            areas=chosen(self.area_combo),
+            officers=chosen(self.officer_combo),
+            search=self.search_edit.text().strip(),
+        )
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.service = CaseService(context)
+        self.setWindowTitle(WINDOW_TITLE)
+        self.setWindowIcon(app_icon())
+        self.resize(1400, 850)
+
+        self.case_model = CaseTableModel(self.service)
+        self.case_list = CaseListView(self.case_model, self)
+        self.detail = CaseDetail(context, self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.case_list)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([820, 560])
+        self.splitter.setChildrenCollapsible(False)
+        cases_page = QWidget(self)
+        cases_layout = QVBoxLayout(cases_page)
+        cases_layout.setContentsMargins(6, 6, 6, 6)
+        cases_layout.addWidget(self.splitter)
+
+        self.pages = QTabWidget(self)
+        self.pages.addTab(cases_page, CASES_PAGE_LABEL)
+        self.page_widgets: dict[str, QWidget] = {}
+        self._add_pages()
+        self.pages.currentChanged.connect(self._page_shown)
+        self.setCentralWidget(self.pages)
+
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self.apply_filter)
+        self.case_list.search_edit.textChanged.connect(self.search_timer.start)
+        for combo in (
+            self.case_list.phase_combo,
+            self.case_list.area_combo,
+            self.case_list.officer_combo,
+        ):
+            combo.currentIndexChanged.connect(self.apply_filter)
+        self.case_list.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.case_model.total_changed.connect(self._update_count)
+        self.case_model.modelReset.connect(self._reselect_after_reset)
+        self.detail.case_changed.connect(self._case_changed)
+        self.detail.status_message.connect(self._show_message)
+
+        self._build_menus()
+        self._build_status_bar()
+        self._selecting = False
+        self.case_list.set_officers(self.service.officers())
+        self.case_model.reload()
+
+    # --- building ----------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        def action(text: str, shortcut: QKeySequence | str | None, slot: Any) -> QAction:
+            act = QAction(text, self)
+            if shortcut is not None:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(slot)
+            return act
+
+        # Through a lambda so a later helper can repoint ``new_case`` on the instance or class.
+        self.new_case_action = action(
+            "&Nieuwe zaak…", "Ctrl+N", lambda: self.new_case()
+        )
+        self.save_action = action("&Opslaan", "Ctrl+S", self.save_case)
+        self.quit_action = action("&Afsluiten", "Ctrl+Q", self.close)
+        self.refresh_action = action("&Vernieuwen", "F5", self.refresh)
+        self.search_action = action("&Zoeken", "Ctrl+F", self.focus_search)
+        self.about_action = action("&Over Bibob Desk", None, self.show_about)
+
+        menu_bar = self.menuBar()
+        file_menu = menu_bar.addMenu("&Bestand")
+        file_menu.addAction(self.new_case_action)
+        file_menu.addAction(self.save_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        view_menu = menu_bar.addMenu("Beel&d")
+        view_menu.addAction(self.refresh_action)
+        view_menu.addAction(self.search_action)
+        help_menu = menu_bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.database_label = QLabel(describe_database(self.context.db.url), self)
+        self.user_label = QLabel(f"Gebruiker: {self.context.user}", self)
+        self.count_label = QLabel("", self)
+        status.addPermanentWidget(self.database_label)
+        status.addPermanentWidget(self.user_label)
+        status.addPermanentWidget(self.count_label)
+
+    def _add_pages(self) -> None:
+        for label, target in extensions.PAGES:
+            try:
+                page = load_panel_class(target)(self.context, self)
+            except Exception as exc:  # a broken feature must not take the window down
+                sys.stderr.write(f"bibob-desk: pagina {target} niet geladen: {exc!r}\n")
+                page = QLabel(f"Dit onderdeel kon niet worden geladen ({exc}).", self)
+            else:
+                signal: Any = getattr(page, "open_case", None)
+                if signal is not None:
+                    signal.connect(self.open_case)
+            self.page_widgets[label] = page
+            self.pages.addTab(page, label)
+
+    # --- pages ---------------------------------------------------------------------------------
+
+    def show_page(self, label: str) -> bool:
+        page = self.page_widgets.get(label)
+        if page is None:
+            if label != CASES_PAGE_LABEL:
+                return False
+            self.pages.setCurrentIndex(0)
+            return True
+        self.pages.setCurrentWidget(page)
+        return True
+
+    def _page_shown(self, index: int) -> None:
+        refresh = getattr(self.pages.widget(index), "refresh", None)
+        if index > 0 and refresh is not None:
+            refresh()
+
+    def open_case(self, reference: str) -> None:
+        """Jump to a case from another page."""
+        self.pages.setCurrentIndex(0)
+        self.select_case(reference)
+
+    # --- list and selection --------------------------------------------------------------------
+
+    def apply_filter(self) -> None:
+        self.search_timer.stop()
+        self.case_model.set_filter(self.case_list.current_filter())
+
+    def refresh(self) -> None:
+        self.case_list.set_officers(self.service.officers())
+        self.case_model.reload()
+        self.detail.reload()
+        index = self.pages.currentIndex()
+        if index > 0:
+            self._page_shown(index)
+
+    def focus_search(self) -> None:
+        self.pages.setCurrentIndex(0)
+        self.case_list.search_edit.setFocus()
+        self.case_list.search_edit.selectAll()
+
+    def select_case(self, reference: str) -> None:
+        """Select a case in the list and show it; narrows the list to it when not yet loaded."""
+        row = self.case_model.row_of(reference)
+        if row is None:
+            for combo in (
+                self.case_list.phase_combo,
+                self.case_list.area_combo,
+                self.case_list.officer_combo,
+            ):
+                combo.blockSignals(True)
+                combo.setCurrentIndex(0)
+                combo.blockSignals(False)
+            self.case_list.search_edit.blockSignals(True)
+            self.case_list.search_edit.setText(reference)
+            self.case_list.search_edit.blockSignals(False)
+            self.apply_filter()
+            row = self.case_model.row_of(reference)
+        if row is None:
+            self.detail.set_case(reference)
+            return
+        self._select_row(row)
+
+    def _select_row(self, row: int) -> None:
+        index = self.case_model.index(row, 0)
+        self.case_list.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.case_list.table.scrollTo(index)
+
+    def selected_reference(self) -> str | None:
+        index = self.case_list.table.currentIndex()
+        if not index.isValid():
+            return None
+        value = self.case_model.data(index, REFERENCE_ROLE)
+        return str(value) if value else None
+
+    def _row_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if self._selecting:
+            return
+        reference = self.case_model.data(current, REFERENCE_ROLE) if current.isValid() else None
+        if reference == self.detail.reference:
+            return
+        if reference is not None and not self._may_leave_case():
+            # Stay on the case with unsaved edits.
+            self._selecting = True
+            if previous.isValid():
+                self._select_row(previous.row())
+            self._selecting = False
+            return
+        if reference is not None:
+            self.detail.set_case(str(reference))
+
+    def _may_leave_case(self) -> bool:
+        """Ask about unsaved edits; False keeps the officer on the current case."""
+        if not self.detail.has_unsaved_changes():
+            return True
+        if errors.ask(
+            self,
+            "Wijzigingen opslaan?",
+            f"De wijzigingen in zaak {self.detail.reference} zijn nog niet opgeslagen. "
+            "Nu opslaan?",
+            "Opslaan",
+            "Niet opslaan",
+        ):
+            return self.detail.save()
+        return True
+
+    def _reselect_after_reset(self) -> None:
+        reference = self.detail.reference
+        row = self.case_model.row_of(reference) if reference else None
+        if row is not None:
+            self._selecting = True
+            self._select_row(row)
+            self._selecting = False
+
+    def _case_changed(self, reference: str) -> None:
+        self.case_model.refresh_case(reference)
+        self.case_list.set_officers(self.service.officers())
+
+    def _update_count(self, total: int) -> None:
+        self.count_label.setText("1 zaak" if total == 1 else f"{total:,} zaken".replace(",", "."))
+
+    def _show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 5000)
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def new_case(self) -> None:
+        """Register a new case (the intake helper may repoint this to a wizard)."""
+        dialog = NewCaseDialog(self.service, self)
+        if not self.exec_dialog(dialog) or dialog.created is None:
+            return
+        reference = dialog.created.reference
+        self.case_model.reload()
+        self.select_case(reference)
+        self._show_message(f"Zaak {reference} aangemaakt.")
+
+    def exec_dialog(self, dialog: NewCaseDialog) -> bool:
+        """Run a dialog modally (tests replace this to drive the dialog themselves)."""
+        return bool(dialog.exec())
+
+    def save_case(self) -> None:
+        if self.pages.currentIndex() == 0 and self.detail.case is not None:
+            self.detail.save()
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "Over Bibob Desk",
+            f"<h3>Bibob Desk {__version__}</h3>"
+            "<p>Registreren, toetsen en afhandelen van Bibob-onderzoeken "
+            "(Wet bevordering integriteitsbeoordelingen door het openbaar bestuur).</p>"
+            f"<p>{describe_database(self.context.db.url)}<br>Gebruiker: {self.context.user}</p>",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_leave_case():
+            event.ignore()
+            return
+        event.accept()

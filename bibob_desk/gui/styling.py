@@ -1,0 +1,34 @@
+"""The application's look: style sheet, icon and the 'invalid field' marking."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QWidget
+
+from bibob_desk.paths import resource_path
+
+INVALID_PROPERTY = "invalid"
+
+
+def app_icon() -> QIcon:
+    return QIcon(str(resource_path("icons/bibob-desk.png")))
+
+
+def apply_style(app: QApplication) -> None:
+    app.setStyle("Fusion")
+    sheet = resource_path("styles/bibob-desk.qss")
+    if sheet.exists():
+        app.setStyleSheet(sheet.read_text(encoding="utf-8"))
+
+
+def mark_invalid(widget: QWidget, invalid: bool) -> None:
+    """Flag a field as wrong; the style sheet draws it with a red border."""
+    widget.setProperty(INVALID_PROPERTY, invalid)
+    # A dynamic property only restyles after the style is re-applied to the widget.
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+
+
+def is_marked_invalid(widget: QWidget) -> bool:
+    return bool(widget.property(INVALID_PROPERTY))
