@@ -55,5 +55,6 @@ def list_audit(args: argparse.Namespace) -> int:
         return EXIT_OK
     for e in entries:
         detail = ", ".join(f"{k}: {v}" for k, v in e.detail.items())
-        print(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.user:<15} {e.action:<22} {e.case_reference or '':<14} {detail}")
+        case = e.case_reference or ""
+        print(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.user:<15} {e.action:<22} {case:<14} {detail}")
     return EXIT_OK

@@ -13,9 +13,9 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from bibob_desk.domain.values import CaseReference
@@ -63,12 +63,13 @@ def record(
     """Append one entry. ``action`` is a short code: bekijken, wijzigen, exporteren, ..."""
     # Writing the head row first takes the write lock (SQLite) or row lock (PostgreSQL) before
     # the previous hash is read, so two writers can never chain onto the same entry.
-    locked = session.execute(
+    result = session.execute(
         update(AuditHead)
         .where(AuditHead.id == HEAD_ID)
         .values(entry_count=AuditHead.entry_count + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    locked = cast(CursorResult[Any], result).rowcount
     if not locked:
         session.add(AuditHead(id=HEAD_ID, entry_count=1, last_id=0, last_hash=GENESIS_HASH))
         session.flush()
@@ -119,6 +120,15 @@ def _check(rows: Iterator[AuditEntry], head: AuditHead | None) -> AuditVerificat
     count = 0
     for row in rows:
         count += 1
+        if head is not None and row.id > head.last_id:
+            return AuditVerification(
+                count,
+                AuditProblem(
+                    row.id,
+                    f"Regel {row.id}: staat na de laatst vastgelegde regel ({head.last_id}); "
+                    "deze is buiten Bibob Desk om toegevoegd.",
+                ),
+            )
         if row.prev_hash != prev_hash:
             what = (
                 "een eerdere regel is verwijderd of de volgorde is veranderd"
