@@ -20,6 +20,7 @@ generator, raw SQL) keeps it right without the services having to remember it.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Text, column, false, or_, select, table
 
@@ -57,7 +58,7 @@ def _like(doc: ColumnElement[str], needle: str) -> ColumnElement[bool]:
     return doc.like(f"%{needle}%")
 
 
-def case_search_condition(case_id: ColumnElement[int], text: str) -> ColumnElement[bool]:
+def case_search_condition(case_id: Any, text: str) -> ColumnElement[bool]:
     """``case_id`` belongs to a case whose document contains ``text`` (case-insensitive)."""
     patterns = search_patterns(text)
     if not patterns:

@@ -1,0 +1,368 @@
+"""The team lead's overview: all visible cases, windowed, filtered, searched and counted in SQL.
+
+Nothing here loads more rows than asked for: the list is read a window at a time (offset and
+limit), counts and aggregates are SQL ``COUNT``/``GROUP BY``, and free-text search goes through
+the search index (storage/search.py, the same one CaseService uses). The access rules of
+services/access.py apply: a team lead sees every case, an officer only their own and shared ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from bibob_desk.domain.areas import area_label
+from bibob_desk.domain.errors import ValidationError
+from bibob_desk.domain.overview import (
+    NOT_ASSESSED,
+    DeadlineState,
+    deadline_kind_label,
+    deadline_state,
+    outcome_label,
+    week_window_end,
+)
+from bibob_desk.domain.phases import CLOSED_PHASES, PHASE_LABELS, Phase
+from bibob_desk.services.access import Viewer, viewer_in_session, visibility_condition
+from bibob_desk.services.context import AppContext
+from bibob_desk.storage.models import Case, CaseParty, Document, Party
+from bibob_desk.storage.search import case_search_condition
+
+# Documents that need a team lead's approval before they are final (four-eyes, issue 6).
+APPROVAL_DOC_TYPES = ("intern_advies", "besluit")
+APPLICANT_ROLE = "aanvrager"
+CLOSED_PHASE_VALUES = tuple(p.value for p in CLOSED_PHASES)
+
+
+@dataclass(frozen=True)
+class OverviewFilter:
+    """What the overview shows. Empty sequences mean "all"; everything combines with AND."""
+
+    phases: Sequence[str] = ()
+    areas: Sequence[str] = ()
+    officers: Sequence[str] = ()
+    outcomes: Sequence[str] = ()  # Case.outcome codes; "niet_getoetst" = not assessed yet
+    deadline_states: Sequence[DeadlineState] = ()
+    search: str = ""
+    open_only: bool = False
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    id: int
+    reference: str
+    title: str
+    applicant: str
+    area: str
+    phase: str
+    officer: str
+    outcome: str | None
+    nearest_deadline: date | None
+    nearest_deadline_kind: str | None
+    deadline_state: DeadlineState
+
+    @property
+    def area_label(self) -> str:
+        return area_label(self.area)
+
+    @property
+    def phase_label(self) -> str:
+        try:
+            return PHASE_LABELS[Phase(self.phase)]
+        except ValueError:
+            return self.phase
+
+    @property
+    def outcome_label(self) -> str:
+        return outcome_label(self.outcome)
+
+    @property
+    def deadline_kind_label(self) -> str:
+        return deadline_kind_label(self.nearest_deadline_kind)
+
+
+@dataclass(frozen=True)
+class OfficerLoad:
+    officer: str
+    open_cases: int
+    overdue: int
+    due_this_week: int
+
+
+@dataclass(frozen=True)
+class ApprovalItem:
+    document_id: int
+    case_reference: str
+    doc_type: str
+    title: str
+    author: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class OverviewSummary:
+    """The side panel: open cases only (closed and withdrawn cases need no attention)."""
+
+    open_cases: int
+    workload: tuple[OfficerLoad, ...]
+    per_area: tuple[tuple[str, int], ...]
+    per_outcome: tuple[tuple[str, int], ...]
+    per_deadline_state: tuple[tuple[DeadlineState, int], ...]
+    awaiting_approval: int
+
+
+def _applicant_name() -> Any:
+    """The (first) applicant's name, as a correlated subquery: read only for the rows shown."""
+    return (
+        select(Party.name)
+        .join(CaseParty, CaseParty.party_id == Party.id)
+        .where(CaseParty.case_id == Case.id, CaseParty.role == APPLICANT_ROLE)
+        .order_by(CaseParty.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+SORT_KEYS: dict[str, Callable[[], Any]] = {
+    "reference": lambda: Case.reference,
+    "title": lambda: Case.title,
+    "applicant": _applicant_name,
+    "area": lambda: Case.area,
+    "phase": lambda: Case.phase,
+    "officer": lambda: Case.officer,
+    "outcome": lambda: Case.outcome,
+    "nearest_deadline": lambda: Case.nearest_deadline,
+    "application_date": lambda: Case.application_date,
+}
+
+
+def deadline_state_condition(state: DeadlineState, today: date) -> ColumnElement[bool]:
+    """The SQL twin of domain.overview.deadline_state, with the same bounds."""
+    due = Case.nearest_deadline
+    if state is DeadlineState.OVERDUE:
+        return due < today
+    if state is DeadlineState.THIS_WEEK:
+        return and_(due >= today, due <= week_window_end(today))
+    if state is DeadlineState.FINE:
+        return due > week_window_end(today)
+    return due.is_(None)
+
+
+def overview_conditions(
+    overview_filter: OverviewFilter, viewer: Viewer, today: date
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [
+        Case.destroyed_at.is_(None),
+        visibility_condition(viewer),
+    ]
+    f = overview_filter
+    if f.phases:
+        conditions.append(Case.phase.in_(list(f.phases)))
+    if f.open_only:
+        conditions.append(Case.phase.not_in(CLOSED_PHASE_VALUES))
+    if f.areas:
+        conditions.append(Case.area.in_(list(f.areas)))
+    if f.officers:
+        conditions.append(Case.officer.in_(list(f.officers)))
+    if f.outcomes:
+        codes = [o for o in f.outcomes if o != NOT_ASSESSED]
+        parts: list[ColumnElement[bool]] = []
+        if codes:
+            parts.append(Case.outcome.in_(codes))
+        if NOT_ASSESSED in f.outcomes:
+            parts.append(Case.outcome.is_(None))
+        conditions.append(or_(*parts) if parts else false())
+    if f.deadline_states:
+        conditions.append(
+            or_(*(deadline_state_condition(DeadlineState(s), today) for s in f.deadline_states))
+        )
+    if f.search.strip():
+        conditions.append(case_search_condition(Case.id, f.search))
+    return conditions
+
+
+class OverviewService:
+    """Read-only queries for the overview page and its side panel."""
+
+    def __init__(self, context: AppContext, today: Callable[[], date] = date.today) -> None:
+        self.context = context
+        self.today = today
+
+    def _viewer(self, session: Session) -> Viewer:
+        return viewer_in_session(session, self.context.user)
+
+    def _conditions(self, session: Session, f: OverviewFilter) -> list[ColumnElement[bool]]:
+        return overview_conditions(f, self._viewer(session), self.today())
+
+    def count(self, overview_filter: OverviewFilter | None = None) -> int:
+        with self.context.db.session() as session:
+            conditions = self._conditions(session, overview_filter or OverviewFilter())
+            query = select(func.count(Case.id)).where(*conditions)
+            return int(session.execute(query).scalar_one())
+
+    def rows(
+        self,
+        overview_filter: OverviewFilter | None = None,
+        *,
+        offset: int = 0,
+        limit: int = 200,
+        order_by: str = "reference",
+        descending: bool = False,
+    ) -> list[OverviewRow]:
+        """One window of the list, sorted on any column (ties broken by id, so stable)."""
+        if order_by not in SORT_KEYS:
+            known = ", ".join(SORT_KEYS)
+            raise ValidationError(f"Onbekende sorteerkolom '{order_by}'. Kies uit: {known}.")
+        today = self.today()
+        with self.context.db.session() as session:
+            conditions = self._conditions(session, overview_filter or OverviewFilter())
+            key = SORT_KEYS[order_by]()
+            # Empty values last in both directions: the cases that have one come first.
+            order = (key.desc() if descending else key.asc()).nulls_last()
+            tie = Case.id.desc() if descending else Case.id.asc()
+            query: Select[Any] = (
+                select(
+                    Case.id,
+                    Case.reference,
+                    Case.title,
+                    _applicant_name().label("applicant"),
+                    Case.area,
+                    Case.phase,
+                    Case.officer,
+                    Case.outcome,
+                    Case.nearest_deadline,
+                    Case.nearest_deadline_kind,
+                )
+                .where(*conditions)
+                .order_by(order, tie)
+                .offset(max(offset, 0))
+                .limit(max(limit, 0))
+            )
+            return [
+                OverviewRow(
+                    id=r.id,
+                    reference=r.reference,
+                    title=r.title,
+                    applicant=r.applicant or "",
+                    area=r.area,
+                    phase=r.phase,
+                    officer=r.officer,
+                    outcome=r.outcome,
+                    nearest_deadline=r.nearest_deadline,
+                    nearest_deadline_kind=r.nearest_deadline_kind,
+                    deadline_state=deadline_state(r.nearest_deadline, today),
+                )
+                for r in session.execute(query)
+            ]
+
+    def officers(self) -> list[str]:
+        with self.context.db.session() as session:
+            query = (
+                select(Case.officer)
+                .where(Case.officer != "", Case.destroyed_at.is_(None))
+                .where(visibility_condition(self._viewer(session)))
+                .distinct()
+                .order_by(Case.officer)
+            )
+            return list(session.execute(query).scalars())
+
+    def summary(self) -> OverviewSummary:
+        today = self.today()
+        week_end = week_window_end(today)
+        with self.context.db.session() as session:
+            base = self._conditions(session, OverviewFilter(open_only=True))
+            due = Case.nearest_deadline
+            overdue = func.sum(case((due < today, 1), else_=0))
+            this_week = func.sum(case((and_(due >= today, due <= week_end), 1), else_=0))
+            workload = tuple(
+                OfficerLoad(r.officer, int(r.n), int(r.overdue or 0), int(r.week or 0))
+                for r in session.execute(
+                    select(
+                        Case.officer,
+                        func.count(Case.id).label("n"),
+                        overdue.label("overdue"),
+                        this_week.label("week"),
+                    )
+                    .where(*base)
+                    .group_by(Case.officer)
+                    .order_by(func.count(Case.id).desc(), Case.officer)
+                )
+            )
+            per_area = tuple(
+                (r.area, int(r.n))
+                for r in session.execute(
+                    select(Case.area, func.count(Case.id).label("n"))
+                    .where(*base)
+                    .group_by(Case.area)
+                    .order_by(func.count(Case.id).desc(), Case.area)
+                )
+            )
+            per_outcome = tuple(
+                (r.outcome or NOT_ASSESSED, int(r.n))
+                for r in session.execute(
+                    select(Case.outcome, func.count(Case.id).label("n"))
+                    .where(*base)
+                    .group_by(Case.outcome)
+                    .order_by(func.count(Case.id).desc())
+                )
+            )
+            state_row = session.execute(
+                select(
+                    overdue.label("overdue"),
+                    this_week.label("week"),
+                    func.sum(case((due > week_end, 1), else_=0)).label("fine"),
+                    func.sum(case((due.is_(None), 1), else_=0)).label("none"),
+                    func.count(Case.id).label("n"),
+                ).where(*base)
+            ).one()
+            awaiting = session.execute(
+                select(func.count(Document.id)).where(*self._approval_conditions(session))
+            ).scalar_one()
+            return OverviewSummary(
+                open_cases=int(state_row.n),
+                workload=workload,
+                per_area=per_area,
+                per_outcome=per_outcome,
+                per_deadline_state=(
+                    (DeadlineState.OVERDUE, int(state_row.overdue or 0)),
+                    (DeadlineState.THIS_WEEK, int(state_row.week or 0)),
+                    (DeadlineState.FINE, int(state_row.fine or 0)),
+                    (DeadlineState.NONE, int(state_row.none or 0)),
+                ),
+                awaiting_approval=int(awaiting),
+            )
+
+    def _approval_conditions(self, session: Session) -> list[ColumnElement[bool]]:
+        return [
+            Document.case_id == Case.id,
+            Document.doc_type.in_(APPROVAL_DOC_TYPES),
+            Document.status == "concept",
+            Document.approved_by.is_(None),
+            Case.destroyed_at.is_(None),
+            visibility_condition(self._viewer(session)),
+        ]
+
+    def awaiting_approval(self, limit: int = 200) -> list[ApprovalItem]:
+        """Intern advies and besluit drafts that no team lead has approved yet, oldest first."""
+        with self.context.db.session() as session:
+            query = (
+                select(
+                    Document.id,
+                    Case.reference,
+                    Document.doc_type,
+                    Document.title,
+                    Document.author,
+                    Document.created_at,
+                )
+                .where(*self._approval_conditions(session))
+                .order_by(Document.created_at, Document.id)
+                .limit(limit)
+            )
+            return [
+                ApprovalItem(r.id, r.reference, r.doc_type, r.title, r.author, r.created_at)
+                for r in session.execute(query)
+            ]
