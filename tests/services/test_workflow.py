@@ -1,0 +1,167 @@
+"""Workflow service on SQLite and PostgreSQL: moves, suspensions, conclusion, decision."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from bibob_desk.domain.errors import PermissionDenied, ValidationError
+from bibob_desk.domain.phases import Phase
+from bibob_desk.services.cases import CaseService, PartyInput
+from bibob_desk.services.context import AppContext
+from bibob_desk.services.settings import SettingsService
+from bibob_desk.services.workflow import WorkflowService
+from bibob_desk.storage.models import AuditEntry, Case, Suspension, TimelineEntry
+from tests.conftest import make_user
+
+TODAY = date(2026, 11, 25)
+
+
+def open_case(
+    context: AppContext, outcome: str | None = "mandatory", application: str = "2026-09-01"
+) -> str:
+    view = CaseService(context).open_case(
+        {
+            "title": "Café De Hoek",
+            "area": "exploitatie_horeca",
+            "organisation": "Gemeente Drentsmond",
+            "application_date": application,
+        },
+        [PartyInput(name="De Hoek B.V.", kvk_number="12345678")],
+    )
+    with context.db.session() as session:
+        case = session.execute(select(Case).where(Case.reference == view.reference)).scalar_one()
+        case.outcome = outcome
+    return view.reference
+
+
+def test_full_walk_with_lbb_and_zienswijze(context: AppContext) -> None:
+    ref = open_case(context)
+    service = WorkflowService(context, today=TODAY)
+    service.move(ref, Phase.TOEPASBAARHEID, on=date(2026, 9, 1))
+    view = service.move(ref, Phase.VRAGENFORMULIER, on=date(2026, 9, 2))
+    assert [d.kind for d in view.deadlines] == ["vragenformulier", "beslistermijn"]
+    assert view.deadlines[0].due == date(2026, 9, 30)
+    service.move(ref, Phase.EIGEN_ONDERZOEK, on=date(2026, 9, 16))  # answers after 14 days
+    view = service.request_lbb_advice(ref, date(2026, 9, 21))
+    assert view.lbb_pending
+    assert view.phase == "lbb_advies"
+    view = service.record_lbb_advice(ref, date(2026, 11, 2))  # 42 days later
+    assert not view.lbb_pending
+    # 14 days questionnaire + 42 days LBB
+    assert view.suspended_days == 56
+    assert view.original_decision_date == date(2026, 10, 27)
+    assert view.shifted_decision_date == date(2026, 12, 22)
+    view = service.record_conclusion(ref, "ernstig_gevaar", "a,b", "weigeren")
+    assert not next(o for o in view.options if o.target is Phase.BESLUIT).allowed
+    view = service.move(ref, Phase.ZIENSWIJZE, on=date(2026, 11, 20))
+    zienswijze = next(d for d in view.deadlines if d.kind == "zienswijze")
+    assert zienswijze.due == date(2026, 12, 4)
+    service.move(ref, Phase.BESLUIT, on=TODAY)
+    view = service.record_decision(ref, "weigeren", TODAY, TODAY)
+    bezwaar = next(d for d in view.deadlines if d.kind == "bezwaar")
+    assert bezwaar.due == date(2027, 1, 6)
+    view = service.move(ref, Phase.GESLOTEN, on=TODAY)
+    assert view.phase == "gesloten"
+
+    with context.db.session() as session:
+        case = session.execute(select(Case).where(Case.reference == ref)).scalar_one()
+        assert case.decision == "weigeren" and case.decision_date == TODAY
+        assert case.closed_on == TODAY
+        entries = (
+            session.execute(select(TimelineEntry).where(TimelineEntry.case_id == case.id))
+            .scalars()
+            .all()
+        )
+        assert sum(1 for e in entries if e.kind == "fase") == 8
+        assert all(e.user == "tester" for e in entries if e.kind == "fase")
+        actions = [a.action for a in session.execute(select(AuditEntry)).scalars()]
+        assert actions.count("fase_wijzigen") == 8
+        assert "conclusie_vastleggen" in actions and "besluit_vastleggen" in actions
+        suspensions = session.execute(select(Suspension)).scalars().all()
+        lbb = next(s for s in suspensions if s.reason == "lbb_advies")
+        assert lbb.max_end_date == date(2026, 12, 14)  # 12 weeks
+        assert lbb.end_date == date(2026, 11, 2)
+
+
+def test_refused_move_changes_nothing(context: AppContext) -> None:
+    ref = open_case(context, outcome=None)
+    service = WorkflowService(context, today=TODAY)
+    service.move(ref, Phase.TOEPASBAARHEID)
+    with pytest.raises(ValidationError, match="Beoordeel eerst"):
+        service.move(ref, Phase.VRAGENFORMULIER)
+    assert service.get(ref).phase == "toepasbaarheid"
+
+
+def test_no_lbb_request_when_not_applicable(context: AppContext) -> None:
+    ref = open_case(context, outcome="not_applicable")
+    service = WorkflowService(context, today=TODAY)
+    service.move(ref, Phase.TOEPASBAARHEID)
+    view = service.get(ref)
+    assert [o.target for o in view.options if o.allowed] == [Phase.GESLOTEN, Phase.INGETROKKEN]
+
+
+def test_geen_gevaar_goes_straight_to_besluit(context: AppContext) -> None:
+    ref = open_case(context)
+    service = WorkflowService(context, today=TODAY)
+    for phase in (Phase.TOEPASBAARHEID, Phase.EIGEN_ONDERZOEK, Phase.CONCLUSIE):
+        service.move(ref, phase)
+    with pytest.raises(ValidationError, match="verlenen"):
+        service.record_conclusion(ref, "geen_gevaar", "", "weigeren")
+    view = service.record_conclusion(ref, "geen_gevaar", "", "verlenen")
+    zienswijze = next(o for o in view.options if o.target is Phase.ZIENSWIJZE)
+    assert not zienswijze.allowed and "geen gevaar" in zienswijze.reason
+    service.move(ref, Phase.BESLUIT)
+    with pytest.raises(ValidationError, match="geen gevaar"):
+        service.record_decision(ref, "weigeren", TODAY)
+    view = service.record_decision(ref, "verlenen", TODAY)
+    assert view.decision == "verlenen"
+
+
+def test_withdrawal_closes_the_suspension(context: AppContext) -> None:
+    ref = open_case(context)
+    service = WorkflowService(context, today=TODAY)
+    service.move(ref, Phase.TOEPASBAARHEID)
+    service.move(ref, Phase.VRAGENFORMULIER, on=date(2026, 11, 2))
+    view = service.withdraw(ref, date(2026, 11, 10), "Aanvrager trekt zich terug.")
+    assert view.phase == "ingetrokken"
+    assert view.deadlines == ()
+    assert view.suspensions[0].end == date(2026, 11, 10)
+    with context.db.session() as session:
+        case = session.execute(select(Case).where(Case.reference == ref)).scalar_one()
+        assert case.nearest_deadline is None
+
+
+def test_future_dates_are_refused(context: AppContext) -> None:
+    ref = open_case(context)
+    service = WorkflowService(context, today=TODAY)
+    with pytest.raises(ValidationError, match="toekomst"):
+        service.move(ref, Phase.TOEPASBAARHEID, on=date(2026, 12, 1))
+
+
+def test_nearest_deadline_is_stored(context: AppContext) -> None:
+    ref = open_case(context, application="2026-11-02")
+    service = WorkflowService(context, today=TODAY)
+    service.move(ref, Phase.TOEPASBAARHEID, on=date(2026, 11, 2))
+    service.move(ref, Phase.VRAGENFORMULIER, on=date(2026, 11, 3))
+    with context.db.session() as session:
+        case = session.execute(select(Case).where(Case.reference == ref)).scalar_one()
+        assert case.nearest_deadline == date(2026, 12, 1)
+        assert case.nearest_deadline_kind == "vragenformulier"
+
+
+def test_decision_period_follows_settings(context: AppContext) -> None:
+    SettingsService(context).set("terms.decision_period_weeks_default", 10)
+    ref = open_case(context, application="2026-06-01")
+    view = WorkflowService(context, today=TODAY).get(ref)
+    assert view.decision_period_weeks == 10
+    assert view.original_decision_date == date(2026, 8, 10)
+
+
+def test_beheerder_may_not_move(context: AppContext) -> None:
+    ref = open_case(context)
+    make_user(context.db, "bea", "beheerder")
+    with pytest.raises(PermissionDenied):
+        WorkflowService(AppContext(context.db, "bea"), today=TODAY).move(ref, Phase.TOEPASBAARHEID)
