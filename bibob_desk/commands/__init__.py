@@ -16,6 +16,11 @@ COMMAND_MODULES = (
     "bibob_desk.commands.tips",
     "bibob_desk.commands.users",
     "bibob_desk.commands.audit",
+    "bibob_desk.commands.backup",
+    "bibob_desk.commands.letter",
+    "bibob_desk.commands.export",
+    "bibob_desk.commands.approve",
+    "bibob_desk.commands.report",
 )
 
 

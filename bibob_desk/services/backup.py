@@ -1,0 +1,541 @@
+"""Back-ups and restoring them, by hand and on a schedule.
+
+Decisions (see README "Betrouwbaarheid en beveiliging"):
+
+* SQLite: the back-up is an SQLite file made with SQLite's online backup API, so it is consistent
+  while officers keep working (readers and writers are not stopped).
+* PostgreSQL: the back-up is a portable JSON dump of every Bibob Desk table, read in one
+  REPEATABLE READ transaction (a consistent snapshot). We do not depend on ``pg_dump`` being
+  installed on a workstation, and the same dump can be restored into SQLite or PostgreSQL.
+* Restoring checks the file first (SQLite header, ``PRAGMA integrity_check``, a known Bibob Desk
+  schema revision), keeps a safety copy of the current database in the back-up folder, and only
+  then replaces the data. An older SQLite back-up is upgraded on a scratch copy first.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from alembic.script import ScriptDirectory
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    LargeBinary,
+    Numeric,
+    Table,
+    delete,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.engine import make_url
+
+from bibob_desk.domain.errors import BibobError, ValidationError
+from bibob_desk.domain.roles import Role
+from bibob_desk.services import audit
+from bibob_desk.services.access import require_role
+from bibob_desk.services.context import AppContext
+from bibob_desk.storage.database import (
+    CorruptDatabaseError,
+    Database,
+    DatabaseError,
+    alembic_config,
+    check_sqlite_file,
+    current_revision,
+    default_data_dir,
+    head_revision,
+    make_engine,
+    open_database,
+    resolve_database_url,
+    sqlite_path,
+)
+from bibob_desk.storage.models import Base, utcnow
+
+DUMP_FORMAT = "bibob-desk-dump"
+DUMP_VERSION = 1
+AUTO_PREFIX = "bibob-desk-backup-"
+_AUTO_NAME = re.compile(r"^bibob-desk-backup-(\d{8}-\d{6})(?:-\d+)?\.(sqlite|json)$")
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class BackupError(BibobError):
+    """A back-up could not be made or a file cannot be restored (Dutch message)."""
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    kind: str  # "sqlite" or "json"
+    revision: str
+    cases: int
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    restored_from: Path
+    safety_copy: Path | None
+    cases: int
+
+
+# --- making back-ups ----------------------------------------------------------------------
+
+
+def _known_revisions() -> set[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    return value
+
+
+def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for column in table.columns:
+        if column.name not in row:
+            continue
+        value = row[column.name]
+        if value is not None:
+            kind = column.type
+            if isinstance(kind, DateTime):
+                value = datetime.fromisoformat(value)
+            elif isinstance(kind, Date):
+                value = date.fromisoformat(value)
+            elif isinstance(kind, Numeric):
+                value = Decimal(value)
+            elif isinstance(kind, LargeBinary):
+                value = base64.b64decode(value)
+            elif isinstance(kind, Boolean):
+                value = bool(value)
+        out[column.name] = value
+    return out
+
+
+def dump_tables(connection: Connection) -> dict[str, list[dict[str, Any]]]:
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for table in Base.metadata.sorted_tables:
+        rows = connection.execute(select(table).order_by(*table.primary_key.columns))
+        tables[table.name] = [
+            {key: _encode(value) for key, value in row._mapping.items()} for row in rows
+        ]
+    return tables
+
+
+def _write_json_dump(db: Database, out: Path) -> None:
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            document = {
+                "format": DUMP_FORMAT,
+                "version": DUMP_VERSION,
+                "schema_revision": revision,
+                "created_at": utcnow().isoformat(timespec="seconds"),
+                "tables": dump_tables(connection),
+            }
+    _atomic_write(out, json.dumps(document, ensure_ascii=False).encode("utf-8"))
+
+
+def _atomic_write(out: Path, data: bytes) -> None:
+    fd, temp = tempfile.mkstemp(prefix=".bibob-", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, out)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _sqlite_copy(source: Path, out: Path) -> None:
+    """SQLite's online backup API into a scratch file, then an atomic rename."""
+    fd, temp = tempfile.mkstemp(prefix=".bibob-", suffix=".sqlite", dir=out.parent)
+    os.close(fd)
+    try:
+        src = sqlite3.connect(str(source), timeout=30)
+        try:
+            dst = sqlite3.connect(temp)
+            try:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        os.replace(temp, out)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_backup(db: Database, out: Path) -> Path:
+    """Write a consistent back-up of ``db`` to ``out`` (no permission check: see callers)."""
+    out = out.expanduser()
+    if out.is_dir():
+        raise ValidationError(f"{out} is een map; geef een bestandsnaam op.", "out")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_path(db.url)
+        if path is not None:
+            _sqlite_copy(path, out)
+        else:
+            _write_json_dump(db, out)
+    except OSError as exc:
+        raise BackupError(f"De back-up naar {out} is mislukt: {exc.strerror or exc}.") from exc
+    return out
+
+
+def make_backup(context: AppContext, out: Path) -> BackupInfo:
+    """``bibob-desk backup --out FILE``: administrators (and team leads) only; logged."""
+    require_role(context, Role.BEHEERDER, Role.TEAMLEIDER)
+    with context.db.session() as session:
+        audit.record(session, context.user, audit.BACKUP, None, {"bestand": str(out)})
+    write_backup(context.db, out)
+    return inspect_backup(out)
+
+
+# --- checking a back-up file --------------------------------------------------------------
+
+
+def inspect_backup(path: Path) -> BackupInfo:
+    """Check that ``path`` is an intact Bibob Desk back-up this version can restore."""
+    path = path.expanduser()
+    if not path.is_file():
+        raise BackupError(f"Het back-upbestand {path} bestaat niet.")
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    if head == SQLITE_HEADER:
+        return _inspect_sqlite(path)
+    if head.lstrip()[:1] == b"{":
+        return _inspect_json(path)
+    raise BackupError(f"{path} is geen Bibob Desk-back-up (geen SQLite-database of JSON-dump).")
+
+
+def _inspect_sqlite(path: Path) -> BackupInfo:
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            check = connection.execute("PRAGMA integrity_check").fetchone()
+            if not check or check[0] != "ok":
+                raise BackupError(f"Back-up {path} is beschadigd (integriteitscontrole: {check}).")
+            tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
+            if not {"alembic_version", "cases", "audit_log"} <= tables:
+                raise BackupError(f"{path} is geen Bibob Desk-database.")
+            revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+            cases = connection.execute("SELECT count(*) FROM cases").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"Back-up {path} is beschadigd of onleesbaar ({exc}).") from exc
+    return BackupInfo(
+        path, "sqlite", _known_revision(path, revision[0] if revision else None), cases
+    )
+
+
+def _known_revision(path: Path, revision: str | None) -> str:
+    if revision is None or revision not in _known_revisions():
+        raise BackupError(
+            f"Back-up {path} heeft een onbekende schemaversie ({revision}); hij is gemaakt met "
+            "een andere (nieuwere) Bibob Desk."
+        )
+    return revision
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BackupError(f"Back-up {path} is onleesbaar ({exc}).") from exc
+    if (
+        not isinstance(document, dict)
+        or document.get("format") != DUMP_FORMAT
+        or not isinstance(document.get("tables"), dict)
+    ):
+        raise BackupError(f"{path} is geen Bibob Desk-back-up.")
+    return document
+
+
+def _inspect_json(path: Path) -> BackupInfo:
+    document = _read_json(path)
+    revision = _known_revision(path, document.get("schema_revision"))
+    if revision != head_revision():
+        raise BackupError(
+            f"Back-up {path} is gemaakt met schemaversie {revision}; deze Bibob Desk kan alleen "
+            f"JSON-back-ups van versie {head_revision()} terugzetten."
+        )
+    tables = document["tables"]
+    for table in Base.metadata.sorted_tables:
+        rows = tables.get(table.name, [])
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise BackupError(f"Back-up {path} is beschadigd (tabel {table.name}).")
+    return BackupInfo(path, "json", revision, len(tables.get("cases", [])))
+
+
+# --- restoring ----------------------------------------------------------------------------
+
+
+def _safety_name(folder: Path, stem: str, suffix: str) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = folder / f"{stem}.voor-terugzetten-{stamp}{suffix}"
+    counter = 1
+    while target.exists():
+        target = folder / f"{stem}.voor-terugzetten-{stamp}-{counter}{suffix}"
+        counter += 1
+    return target
+
+
+def _load_rows(connection: Connection, tables: dict[str, list[dict[str, Any]]]) -> None:
+    """Replace every Bibob Desk table's rows, in one transaction owned by the caller."""
+    for table in reversed(Base.metadata.sorted_tables):
+        connection.execute(delete(table))
+    for table in Base.metadata.sorted_tables:
+        rows = [_decode(table, row) for row in tables.get(table.name, [])]
+        for start in range(0, len(rows), 2000):
+            connection.execute(insert(table), rows[start : start + 2000])
+    if connection.dialect.name == "postgresql":
+        for table in Base.metadata.sorted_tables:
+            if "id" in table.columns and table.columns["id"].autoincrement is not False:
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false) "
+                        f"WHERE pg_get_serial_sequence('{table.name}', 'id') IS NOT NULL"
+                    )
+                )
+
+
+def _rows_from_backup(info: BackupInfo, scratch: Path) -> dict[str, list[dict[str, Any]]]:
+    if info.kind == "json":
+        tables: dict[str, list[dict[str, Any]]] = _read_json(info.path)["tables"]
+        return tables
+    # An SQLite back-up: upgrade a scratch copy to the current schema, then read its rows.
+    copy = scratch / "herstel.sqlite"
+    shutil.copyfile(info.path, copy)
+    db = open_database(f"sqlite:///{copy}")
+    try:
+        with db.engine.connect() as connection:
+            return dump_tables(connection)
+    finally:
+        db.dispose()
+
+
+def restore_backup(
+    url: str | None, backup_file: Path, user: str, safety_folder: Path | None = None
+) -> RestoreResult:
+    """Replace the database at ``url`` with the back-up (the caller checked permission).
+
+    The back-up is checked before anything changes; the current database is first saved as a
+    safety copy in the back-up folder (also when it is damaged: then as a plain file copy).
+    """
+    info = inspect_backup(backup_file)
+    resolved = resolve_database_url(url)
+    path = sqlite_path(resolved)
+    safety: Path | None = None
+    with tempfile.TemporaryDirectory(prefix="bibob-herstel-") as scratch_name:
+        scratch = Path(scratch_name)
+        folder = safety_folder or default_backup_folder(resolved)
+        if path is not None:
+            safety = _restore_sqlite(info, path, scratch, folder)
+        else:
+            safety = _restore_postgres(info, resolved, scratch, folder)
+    db = open_database(resolved)
+    try:
+        with db.session() as session:
+            audit.record(
+                session,
+                user,
+                audit.RESTORE,
+                None,
+                {"bestand": str(info.path), "veiligheidskopie": str(safety) if safety else None},
+            )
+    finally:
+        db.dispose()
+    return RestoreResult(info.path, safety, info.cases)
+
+
+def _restore_sqlite(info: BackupInfo, path: Path, scratch: Path, folder: Path) -> Path | None:
+    folder.mkdir(parents=True, exist_ok=True)
+    safety: Path | None = None
+    healthy = True
+    if path.exists() and path.stat().st_size > 0:
+        try:
+            check_sqlite_file(path)
+        except CorruptDatabaseError:
+            healthy = False
+        safety = _safety_name(folder, path.stem, path.suffix)
+        if healthy:
+            _sqlite_copy(path, safety)
+        else:
+            shutil.copyfile(path, safety)
+    # Build the new database completely beside the old one, then swap it in.
+    fresh = scratch / "nieuw.sqlite"
+    if info.kind == "sqlite":
+        shutil.copyfile(info.path, fresh)
+        open_database(f"sqlite:///{fresh}").dispose()  # upgrades an older back-up
+    else:
+        db = open_database(f"sqlite:///{fresh}")
+        try:
+            with db.engine.begin() as connection:
+                _load_rows(connection, _rows_from_backup(info, scratch))
+        finally:
+            db.dispose()
+    if healthy and path.exists():
+        # Page by page into the live file: other open connections see the new data safely.
+        src = sqlite3.connect(str(fresh))
+        try:
+            dst = sqlite3.connect(str(path), timeout=30)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+    else:
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staged = path.with_name(f".{path.name}.herstel")
+        shutil.copyfile(fresh, staged)
+        os.replace(staged, path)
+    return safety
+
+
+def _restore_postgres(info: BackupInfo, url: str, scratch: Path, folder: Path) -> Path | None:
+    rows = _rows_from_backup(info, scratch)
+    db = open_database(url)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        database_name = make_url(url).database or "bibob"
+        safety = _safety_name(folder, database_name, ".json")
+        _write_json_dump(db, safety)
+        with db.engine.begin() as connection:
+            _load_rows(connection, rows)
+    finally:
+        db.dispose()
+    return safety
+
+
+def database_state(url: str | None) -> str:
+    """``"ok"``, ``"missing"`` or ``"corrupt"`` for the database at ``url`` (SQLite only checks)."""
+    path = sqlite_path(resolve_database_url(url))
+    if path is None:
+        return "ok"
+    if not path.exists() or path.stat().st_size == 0:
+        return "missing"
+    try:
+        check_sqlite_file(path)
+    except CorruptDatabaseError:
+        return "corrupt"
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        revision = current_revision(engine)
+    except Exception:  # any failure to read the revision means: unusable
+        return "corrupt"
+    finally:
+        engine.dispose()
+    return "ok" if revision in _known_revisions() else "corrupt"
+
+
+# --- scheduled back-ups -------------------------------------------------------------------
+
+
+def default_backup_folder(url: str) -> Path:
+    """A "backups" folder beside an SQLite file; for a server database, in the user data folder."""
+    path = sqlite_path(url)
+    if path is not None:
+        return path.parent / "backups"
+    return default_data_dir() / "backups"
+
+
+@dataclass(frozen=True)
+class BackupSchedule:
+    interval_hours: int
+    keep: int
+    folder: Path
+
+
+def backup_schedule(context: AppContext) -> BackupSchedule:
+    """The ``backup.*`` settings, checked: a wrong value is a Dutch message, not a crash."""
+    from bibob_desk.services.settings import SettingsService
+
+    settings = SettingsService(context)
+    interval = settings.get("backup.interval_hours")
+    keep = settings.get("backup.keep")
+    folder = settings.get("backup.folder")
+    if not isinstance(interval, int) or isinstance(interval, bool) or interval < 0:
+        raise ValidationError(
+            f"Instelling backup.interval_hours moet een geheel aantal uren (0 = uit) zijn, niet "
+            f"'{interval}'.",
+            "backup.interval_hours",
+        )
+    if not isinstance(keep, int) or isinstance(keep, bool) or keep < 1:
+        raise ValidationError(
+            f"Instelling backup.keep moet een geheel getal van 1 of meer zijn, niet '{keep}'.",
+            "backup.keep",
+        )
+    if not isinstance(folder, str):
+        raise ValidationError("Instelling backup.folder moet een mapnaam zijn.", "backup.folder")
+    where = Path(folder).expanduser() if folder.strip() else default_backup_folder(context.db.url)
+    return BackupSchedule(interval, keep, where)
+
+
+def automatic_backups(folder: Path) -> list[tuple[datetime, Path]]:
+    """The scheduled back-ups in ``folder``, oldest first (other files are left alone)."""
+    found: list[tuple[datetime, Path]] = []
+    if not folder.is_dir():
+        return found
+    for entry in folder.iterdir():
+        match = _AUTO_NAME.match(entry.name)
+        if match:
+            found.append((datetime.strptime(match.group(1), "%Y%m%d-%H%M%S"), entry))
+    found.sort()
+    return found
+
+
+def backup_if_due(context: AppContext, now: datetime | None = None) -> Path | None:
+    """Make a scheduled back-up when the newest is older than the interval; rotate old ones.
+
+    Called at GUI start and by a timer. Returns the new file, or None when none was due.
+    """
+    schedule = backup_schedule(context)
+    if schedule.interval_hours == 0:
+        return None
+    moment = now or datetime.now()
+    existing = automatic_backups(schedule.folder)
+    if existing and moment - existing[-1][0] < timedelta(hours=schedule.interval_hours):
+        return None
+    suffix = ".sqlite" if sqlite_path(context.db.url) is not None else ".json"
+    target = schedule.folder / f"{AUTO_PREFIX}{moment:%Y%m%d-%H%M%S}{suffix}"
+    counter = 1
+    while target.exists():
+        target = schedule.folder / f"{AUTO_PREFIX}{moment:%Y%m%d-%H%M%S}-{counter}{suffix}"
+        counter += 1
+    try:
+        write_backup(context.db, target)
+    except DatabaseError:
+        raise
+    for _, old in automatic_backups(schedule.folder)[: -schedule.keep]:
+        old.unlink(missing_ok=True)
+    return target
