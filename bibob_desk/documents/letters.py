@@ -63,7 +63,7 @@ RIGHT_MARGIN = 20 * mm
 TEXT_WIDTH = PAGE_WIDTH - LEFT - RIGHT_MARGIN
 # The address block sits where a DIN C5/6 window envelope shows it (about 50 mm from the top).
 ADDRESS_TOP = 52 * mm
-FIRST_FRAME_TOP = 95 * mm
+FIRST_FRAME_TOP = 88 * mm
 DARK_BLUE = colors.Color(0, 59 / 255, 112 / 255)
 GREY = colors.Color(0.35, 0.35, 0.35)
 
@@ -139,7 +139,12 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {
         "body": body,
         "heading": ParagraphStyle(
-            "heading", parent=body, fontName=FONT_BOLD, spaceBefore=5, spaceAfter=3
+            "heading",
+            parent=body,
+            fontName=FONT_BOLD,
+            spaceBefore=5,
+            spaceAfter=3,
+            keepWithNext=1,  # a heading never ends a page on its own
         ),
         "bullet": ParagraphStyle(
             "bullet", parent=body, leftIndent=5 * mm, bulletIndent=0, spaceAfter=2
@@ -185,7 +190,7 @@ class _NumberedCanvas(rl_canvas.Canvas):
         super().__init__(*args, **kwargs)
         self._saved_pages: list[dict[str, Any]] = []
 
-    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+    def showPage(self) -> None:  # ReportLab's method name
         self._saved_pages.append(dict(self.__dict__))
         self._startPage()
 

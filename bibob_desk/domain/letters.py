@@ -188,9 +188,11 @@ def letter_refusal(letter_type: LetterType, facts: LetterFacts) -> str | None:
     label = LETTER_LABELS[letter_type].lower()
     if facts.phase == Phase.INGETROKKEN.value:
         return f"De aanvraag is ingetrokken; een {label} past niet meer bij deze zaak."
-    if letter_type in EXTERNAL_LETTERS and letter_type != LetterType.KENNISGEVING_DERDEN:
-        if not facts.has_applicant:
-            return f"De zaak heeft geen aanvrager om de {label} aan te richten."
+    addressed_to_applicant = (
+        letter_type in EXTERNAL_LETTERS and letter_type != LetterType.KENNISGEVING_DERDEN
+    )
+    if addressed_to_applicant and not facts.has_applicant:
+        return f"De zaak heeft geen aanvrager om de {label} aan te richten."
     conclusion = conclusion_kind(facts.conclusion)
 
     if letter_type == LetterType.VRAGENFORMULIER:
@@ -239,7 +241,10 @@ def letter_refusal(letter_type: LetterType, facts: LetterFacts) -> str | None:
 
     if letter_type == LetterType.BESLUIT:
         if conclusion is None:
-            return "Een besluit kan pas na een conclusie over de mate van gevaar (art. 3 Wet Bibob)."
+            return (
+                "Een besluit kan pas na een conclusie over de mate van gevaar "
+                "(art. 3 Wet Bibob)."
+            )
         if not facts.decision:
             return "Leg eerst het besluit (verlenen, voorschriften, weigeren, intrekken) vast."
         return None

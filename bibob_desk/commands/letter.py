@@ -1,0 +1,55 @@
+"""``bibob-desk letter``: write a letter of a case as PDF.
+
+What is written: the final letter as stored (byte for byte) when there is one; otherwise the
+current concept of that type, or a fresh concept from the template, rendered and marked CONCEPT.
+Nothing is stored by this command.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bibob_desk.cli import EXIT_OK, fail, open_context
+from bibob_desk.domain.letters import LetterType, parse_letter_type
+from bibob_desk.domain.values import CaseReference
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    letter = subparsers.add_parser("letter", help="een brief van een zaak als PDF schrijven")
+    letter.add_argument("--case", required=True, metavar="ZAAKNUMMER", help="bijv. BIB-2026-0001")
+    letter.add_argument(
+        "--type",
+        required=True,
+        metavar="TYPE",
+        help="brieftype: " + ", ".join(t.value for t in LetterType),
+    )
+    letter.add_argument("--out", required=True, metavar="BESTAND.pdf", help="uitvoerbestand")
+    letter.add_argument(
+        "--party", default=None, metavar="NAAM", help="geadresseerde bij een kennisgeving_derden"
+    )
+    letter.set_defaults(handler=write_letter)
+
+
+def write_letter(args: argparse.Namespace) -> int:
+    # Check the input before touching the database, so typing errors answer fast.
+    reference = str(CaseReference.parse(args.case))
+    letter_type = parse_letter_type(args.type)
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        fail(f"Het uitvoerbestand moet op .pdf eindigen: '{args.out}'.")
+    if not out.parent.exists():
+        fail(f"De map {out.parent} bestaat niet.")
+    from bibob_desk.services.letters import LetterService
+
+    context = open_context(args)
+    pdf, document = LetterService(context).render_letter(
+        reference, letter_type.value, party=args.party
+    )
+    try:
+        out.write_bytes(pdf)
+    except OSError as exc:
+        fail(f"Kan {out} niet schrijven: {exc.strerror or exc}.", 1)
+    state = document.status_label if document is not None else "Concept (niet opgeslagen)"
+    print(f"{out}  ({state}, {len(pdf)} bytes)")
+    return EXIT_OK
