@@ -33,6 +33,7 @@ from bibob_desk.services.access import (
     viewer_in_session,
     visibility_condition,
 )
+from bibob_desk.services.assessment import ASSESSMENT_FIELDS, reassess_after_change
 from bibob_desk.services.context import AppContext
 from bibob_desk.storage.models import (
     Case,
@@ -505,6 +506,7 @@ class CaseService:
                 )
             )
             audit.record(session, self.context.user, audit.CASE_OPENED, reference)
+            reassess_after_change(session, case, self.context.user, raw_fields)
             session.flush()
             session.refresh(case)
             return to_view(self._load(session, reference))
@@ -522,6 +524,8 @@ class CaseService:
             if not changes:
                 return to_view(case)
             _apply_fields(case, fields)
+            if ASSESSMENT_FIELDS & changes.keys():
+                reassess_after_change(session, case, self.context.user, raw_fields)
             session.add(
                 TimelineEntry(
                     case=case,
