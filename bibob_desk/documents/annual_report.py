@@ -1,0 +1,133 @@
+"""The annual figures as a CSV file and as a PDF (ReportLab, embedded TrueType fonts).
+
+Both files are written beside their target under a temporary name and then renamed, so a
+half-written report never appears under the requested name.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from bibob_desk.domain.annual_figures import AnnualFigures, format_value
+from bibob_desk.domain.values import format_date_nl
+
+FONT = "BibobVera"
+FONT_BOLD = "BibobVeraBold"
+REPORT_FORMATS = (".pdf", ".csv")
+
+
+def _register_fonts() -> None:
+    """ReportLab's bundled Bitstream Vera: embedded in the PDF (the built-in Helvetica is not)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    pdfmetrics.registerFont(TTFont(FONT, "Vera.ttf"))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, "VeraBd.ttf"))
+
+
+def csv_bytes(figures: AnnualFigures) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerows(figures.csv_rows())
+    return buffer.getvalue().encode("utf-8")
+
+
+def pdf_bytes(figures: AnnualFigures, organisation: str = "", made_on: date | None = None) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
+
+    _register_fonts()
+    title = f"Jaarcijfers Bibob {figures.year}"
+    heading = ParagraphStyle("kop", fontName=FONT_BOLD, fontSize=16, leading=20, spaceAfter=4)
+    sub = ParagraphStyle("sub", fontName=FONT, fontSize=9, leading=12, textColor=colors.grey)
+    section = ParagraphStyle("sectie", fontName=FONT_BOLD, fontSize=11, leading=14, spaceAfter=3)
+    note = ParagraphStyle("noot", fontName=FONT, fontSize=8, leading=10, textColor=colors.grey)
+    made = format_date_nl(made_on or date.today())
+    story: list[object] = [
+        Paragraph(title, heading),
+        Paragraph(
+            f"{organisation + ' · ' if organisation else ''}Opgesteld op {made}. "
+            "Geanonimiseerde aantallen; vernietigde dossiers tellen mee.",
+            sub,
+        ),
+        Spacer(1, 6 * mm),
+    ]
+    for section_title, items in figures.sections():
+        rows = [[label, format_value(value) or "–"] for _, label, value in items]
+        table = Table(rows, colWidths=[125 * mm, 30 * mm], hAlign="LEFT")
+        table.setStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 9),
+                ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#d0d7de")),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+        if items and items[-1][0] == "totaal":
+            table.setStyle([("FONT", (0, -1), (-1, -1), FONT_BOLD, 9)])
+        story.append(KeepTogether([Paragraph(section_title, section), table, Spacer(1, 5 * mm)]))
+    story.append(
+        Paragraph(
+            "Telling per jaar: zaken en toetsingen naar aanvraagdatum; adviesaanvragen naar "
+            "datum van aanvraag bij het LBB (art. 15 Wet Bibob); besluiten en doorlooptijd tot "
+            "besluit naar besluitdatum; conclusies (art. 3 Wet Bibob) naar besluitdatum, of "
+            "aanvraagdatum zolang er geen besluit is; terugtrekkingen en doorlooptijd tot "
+            "afsluiting naar afsluitdatum; tips naar datum van ontvangst of verzending.",
+            note,
+        )
+    )
+    buffer = io.BytesIO()
+
+    def footer(canvas: object, doc: object) -> None:
+        canvas.setFont(FONT, 8)  # type: ignore[attr-defined]
+        canvas.drawRightString(  # type: ignore[attr-defined]
+            A4[0] - 20 * mm, 12 * mm, f"{title} · pagina {doc.page}"  # type: ignore[attr-defined]
+        )
+
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=22 * mm,
+        rightMargin=20 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+        title=title,
+        author=organisation or "Bibob Desk",
+        creator="Bibob Desk",
+        lang="nl-NL",
+        # Otherwise the canvas starts in Helvetica, which would end up unembedded in the file.
+        initialFontName=FONT,
+    )
+    document.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def write_report(figures: AnnualFigures, path: Path, organisation: str = "") -> None:
+    """Write ``path`` as PDF or CSV, chosen by its extension (checked by the caller)."""
+    suffix = path.suffix.lower()
+    data = pdf_bytes(figures, organisation) if suffix == ".pdf" else csv_bytes(figures)
+    write_atomically(path, data)
