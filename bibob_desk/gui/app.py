@@ -8,6 +8,8 @@ import os
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from bibob_desk.domain.errors import PermissionDenied
+from bibob_desk.services.access import authenticate
 from bibob_desk.services.context import AppContext, workstation_user
 from bibob_desk.storage.database import CorruptDatabaseError, Database, DatabaseError, open_database
 
@@ -69,6 +71,13 @@ def run_gui(args: argparse.Namespace) -> int:
     from bibob_desk.gui.main_window import MainWindow
 
     context = AppContext(db=db, user=getattr(args, "user", None) or workstation_user())
+    try:
+        # Unknown or deactivated users stop here; the first user of an empty database is added.
+        authenticate(context)
+    except PermissionDenied as exc:
+        QMessageBox.critical(None, f"{APP_NAME}: geen toegang", str(exc))
+        db.dispose()
+        return 1
     try:
         window = MainWindow(context)
         window.show()
