@@ -506,6 +506,7 @@ class CaseService:
                 )
             )
             audit.record(session, self.context.user, audit.CASE_OPENED, reference)
+            _after_change(session, case, self.context.user, parties_changed=True)
             reassess_after_change(session, case, self.context.user, raw_fields)
             session.flush()
             session.refresh(case)
@@ -552,6 +553,7 @@ class CaseService:
                 session.rollback()
                 with self.context.db.session() as fresh:
                     raise ConflictError(_conflict_message(self._load(fresh, reference))) from exc
+            _after_change(session, case, self.context.user, parties_changed=False)
             return to_view(self._load(session, reference))
 
     def add_party(self, reference: str, party: PartyInput) -> CaseView:
@@ -576,6 +578,7 @@ class CaseService:
             )
             _touch(case)
             session.flush()
+            _after_change(session, case, self.context.user, parties_changed=True)
             del link
             return to_view(self._load(session, reference))
 
@@ -603,6 +606,7 @@ class CaseService:
             )
             _touch(case)
             session.flush()
+            _after_change(session, case, self.context.user, parties_changed=True)
             return to_view(self._load(session, reference))
 
     def add_note(self, reference: str, text: str, occurred_at: datetime | None = None) -> CaseView:
@@ -622,6 +626,18 @@ class CaseService:
             )
             session.flush()
             return to_view(self._load(session, reference))
+
+
+def _after_change(session: Session, case: Case, user: str, *, parties_changed: bool) -> None:
+    """Workflow hooks: match article 26 tips to the parties, recompute the nearest deadline."""
+    from bibob_desk.services.tips import match_case_to_tips
+    from bibob_desk.services.workflow import refresh_deadlines
+
+    session.flush()
+    if parties_changed:
+        match_case_to_tips(session, case, user)
+    refresh_deadlines(session, case, date.today())
+    session.flush()
 
 
 def _touch(case: Case) -> None:
