@@ -19,4 +19,6 @@ CASE_PANELS: list[tuple[str, str]] = [
 
 PAGES: list[tuple[str, str]] = [
     # (page label, "module:Class")
+    # First: the team lead's landing page.
+    ("Overzicht", "bibob_desk.gui.overview:OverviewPage"),
 ]
