@@ -97,7 +97,8 @@ _GROUND_TEXTS = {
     "mede zal worden gebruikt om uit strafbare feiten verkregen voordelen te benutten)",
     "b": "de b-grond (artikel 3, eerste lid, onder b, Wet Bibob: het gevaar dat de beschikking "
     "mede zal worden gebruikt om strafbare feiten te plegen)",
-    "c": "de c-grond (een strafbaar feit dat is gepleegd om de beschikking te verkrijgen)",
+    "c": "de c-grond (artikel 3, zesde lid, Wet Bibob: een strafbaar feit dat is gepleegd om de "
+    "beschikking te verkrijgen)",
 }
 
 

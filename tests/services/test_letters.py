@@ -1,0 +1,259 @@
+"""Letter service on SQLite and PostgreSQL: content, four-eyes, read-only final, export records."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from bibob_desk.domain.deadlines import compute_deadline
+from bibob_desk.domain.errors import PermissionDenied, ValidationError
+from bibob_desk.domain.values import format_date_nl
+from bibob_desk.services.context import AppContext
+from bibob_desk.services.letters import LetterService
+from bibob_desk.storage.models import AuditEntry, DocumentExport, TimelineEntry
+from tests.conftest import make_user
+from tests.services.letter_helpers import make_letter_case
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    return " ".join(text.split())
+
+
+def _as(context: AppContext, user: str) -> AppContext:
+    return AppContext(db=context.db, user=user)
+
+
+TODAY = date.today()
+
+# Must-contain items per type (besides the common ones checked for every letter).
+MUST_CONTAIN = {
+    "vragenformulier": [
+        "artikel 7a",
+        "Regeling Bibob-formulieren 2024",
+        "4 weken",
+        format_date_nl(compute_deadline("vragenformulier", TODAY).due),
+        "4:5 Algemene wet bestuursrecht",
+        "artikel 4 Wet Bibob",
+        "€ 800.000,00",
+    ],
+    "opschorting": [
+        "1 oktober 2026",  # date the advice was asked
+        "acht weken",
+        "vier weken",
+        "twaalf weken",
+        "artikel 15 Wet Bibob",
+        "artikel 31 Wet Bibob",
+        format_date_nl(compute_deadline("lbb_advice", date(2026, 10, 1), extended=True).due),
+    ],
+    "voornemen_weigering": [
+        "ernstig gevaar",
+        "a-grond",
+        "b-grond",
+        "feiten",
+        "zienswijze",
+        format_date_nl(compute_deadline("zienswijze", TODAY).due),
+        "inzien",
+        "artikel 28",
+        "geheimhouding",
+    ],
+    "kennisgeving_derden": [
+        "J. de Financier",
+        "genoemd",
+        "deel van het advies",
+        "artikel 33",
+        "geheimhouding",
+        "artikel 28",
+    ],
+    "besluit": [
+        "weigeren",
+        "Motivering",
+        "ernstig gevaar",
+        "bezwaar",
+        "zes weken",
+        "6:7",
+        "6:8",
+        "de burgemeester van Drentsmond, Postbus 1000",
+        format_date_nl(compute_deadline("bezwaar", TODAY).due),
+        "namens de burgemeester",
+    ],
+    "intern_advies": [
+        "VERTROUWELIJK",
+        "Samenvatting van de bevindingen",
+        "Mate van gevaar",
+        "ernstig gevaar",
+        "Voorgesteld besluit",
+        "€ 800.000,00",
+    ],
+}
+
+
+@pytest.mark.parametrize("letter_type", sorted(MUST_CONTAIN))
+def test_every_letter_type_carries_its_mandatory_content(
+    context: AppContext, letter_type: str
+) -> None:
+    reference = make_letter_case(context)
+    service = LetterService(context)
+    draft = service.create_draft(reference, letter_type)
+    text = pdf_text(service.preview(draft.id))
+    for item in [
+        "Gemeente Drentsmond",
+        "Datum",
+        format_date_nl(TODAY),
+        "Ons kenmerk",
+        reference,
+        "Onderwerp",
+        *MUST_CONTAIN[letter_type],
+    ]:
+        assert item in text, f"{letter_type}: '{item}' ontbreekt"
+    if letter_type != "intern_advies":
+        assert "Geachte heer/mevrouw" in text
+        assert "Brink Vastgoed B.V." in text or letter_type == "kennisgeving_derden"
+
+
+def test_letters_that_do_not_fit_are_refused_with_a_reason(context: AppContext) -> None:
+    reference = make_letter_case(
+        context,
+        phase="eigen_onderzoek",
+        conclusion=None,
+        decision=None,
+        lbb_on=None,
+        third_party=False,
+    )
+    service = LetterService(context)
+    options = {o.letter_type.value: o for o in service.options(reference)}
+    assert options["vragenformulier"].available
+    for code in ("opschorting", "voornemen_weigering", "kennisgeving_derden", "besluit"):
+        assert not options[code].available and options[code].reason
+    with pytest.raises(ValidationError, match="conclusie"):
+        service.create_draft(reference, "besluit")
+
+
+def test_edit_body_then_final_is_read_only(context: AppContext) -> None:
+    reference = make_letter_case(context)
+    service = LetterService(context)
+    draft = service.create_draft(reference, "vragenformulier")
+    edited = service.update_body(draft.id, draft.body_text + "\n\nExtra zin van de behandelaar.")
+    assert "Extra zin van de behandelaar." in pdf_text(service.preview(edited.id))
+    final = service.finalise(edited.id)
+    assert final.is_final and final.sha256 and final.size_bytes
+    stored = service.preview(final.id)
+    assert hashlib.sha256(stored).hexdigest() == final.sha256
+    assert "CONCEPT" not in pdf_text(stored)
+    with pytest.raises(ValidationError, match="definitief"):
+        service.update_body(final.id, "Nieuwe tekst")
+    with pytest.raises(ValidationError, match="definitief"):
+        service.finalise(final.id)
+
+
+def test_four_eyes_rules(context: AppContext) -> None:
+    make_user(context.db, "officer", "medewerker", "Olga Officier")
+    make_user(context.db, "lead2", "teamleider", "Lotte Leider")
+    reference = make_letter_case(context)
+    officer = LetterService(_as(context, "officer"))
+    draft = LetterService(context).create_draft(reference, "besluit")  # author: tester (lead)
+    # Not approved: cannot be made final or exported.
+    with pytest.raises(ValidationError, match="goedgekeurd"):
+        LetterService(context).finalise(draft.id)
+    # An officer cannot approve; the author cannot approve their own letter.
+    with pytest.raises(PermissionDenied):
+        officer.approve(draft.id)
+    with pytest.raises(PermissionDenied, match="zelf"):
+        LetterService(context).approve(draft.id)
+    approved = LetterService(_as(context, "lead2")).approve(draft.id)
+    assert approved.approved_by == "lead2" and approved.approved_at is not None
+    # Editing withdraws the approval.
+    edited = LetterService(context).update_body(draft.id, approved.body_text + "\n\nAanvulling.")
+    assert edited.approved_by is None
+    approved = LetterService(_as(context, "lead2")).approve(draft.id)
+    final = LetterService(context).finalise(draft.id)
+    assert final.is_final
+    with context.db.session() as session:
+        actions = [a for (a,) in session.execute(select(AuditEntry.action))]
+    assert actions.count("goedkeuren") == 2 and "definitief_maken" in actions
+
+
+def test_approval_is_only_for_besluit_and_intern_advies(context: AppContext) -> None:
+    make_user(context.db, "lead2", "teamleider")
+    reference = make_letter_case(context)
+    draft = LetterService(context).create_draft(reference, "vragenformulier")
+    with pytest.raises(ValidationError):
+        LetterService(_as(context, "lead2")).approve(draft.id)
+
+
+def test_export_writes_pdf_and_sidecar_and_records_it(context: AppContext, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "dms"
+    reference = make_letter_case(context)
+    service = LetterService(context)
+    result = service.export_letter(reference, "opschorting", tmp_path)
+    assert result.pdf_path.name == f"{reference}_opschorting.pdf"
+    assert result.sidecar_path.name == f"{reference}_opschorting.pdf.metadata.json"
+    data = json.loads(result.sidecar_path.read_text(encoding="utf-8"))
+    pdf = result.pdf_path.read_bytes()
+    assert data["integriteit"] == {
+        "algoritme": "sha_256",
+        "waarde": hashlib.sha256(pdf).hexdigest(),
+        "datum": TODAY.isoformat(),
+    }
+    assert data["bestandsomvang"] == len(pdf)
+    assert data["bestandsnaam"] == result.pdf_path.name
+    assert data["taal"] == "dut" and data["formaat"] == "application/pdf"
+    assert data["vertrouwelijkheidaanduiding"] == "vertrouwelijk"
+    assert data["zaak"]["identificatie"] == reference
+    for key in ("identificatie", "bronorganisatie", "creatiedatum", "titel", "auteur"):
+        assert key in data
+    assert len(data["identificatie"]) <= 40
+    # A second export never overwrites.
+    again = service.export_letter(reference, "opschorting", tmp_path)
+    assert again.pdf_path.name == f"{reference}_opschorting-2.pdf"
+    assert again.pdf_path.read_bytes() == pdf  # the same final letter
+    with context.db.session() as session:
+        assert len(session.execute(select(DocumentExport)).all()) == 2
+        texts = [t for (t,) in session.execute(select(TimelineEntry.text))]
+        actions = [a for (a,) in session.execute(select(AuditEntry.action))]
+    assert sum("geëxporteerd" in t for t in texts) == 2
+    assert actions.count("exporteren") == 2
+
+
+def test_export_of_besluit_needs_an_approved_concept(context: AppContext, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "dms"
+    make_user(context.db, "author", "medewerker")
+    reference = make_letter_case(context, officer="author")
+    with pytest.raises(ValidationError, match="goedgekeurd"):
+        LetterService(context).export_letter(reference, "besluit", tmp_path)
+    draft = LetterService(_as(context, "author")).create_draft(reference, "besluit")
+    with pytest.raises(ValidationError, match="goedgekeurd"):
+        LetterService(context).export_document(draft.id, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+    LetterService(context).approve(draft.id)
+    result = LetterService(context).export_letter(reference, "besluit", tmp_path)
+    assert result.document.id == draft.id and result.document.is_final
+    assert "goedkeuring" in json.loads(result.sidecar_path.read_text(encoding="utf-8"))
+
+
+def test_kennisgeving_goes_to_the_chosen_third_party(context: AppContext) -> None:
+    reference = make_letter_case(context)
+    service = LetterService(context)
+    assert service.third_parties(reference) == ["J. de Financier"]
+    with pytest.raises(ValidationError, match="Kies uit"):
+        service.create_draft(reference, "kennisgeving_derden", party="Onbekend")
+    with pytest.raises(ValidationError, match="kennisgeving"):
+        service.create_draft(reference, "besluit", party="J. de Financier")
+    draft = service.create_draft(reference, "kennisgeving_derden", party="j. de financier")
+    text = pdf_text(service.preview(draft.id))
+    assert "Kerkplein 3" in text and "9402 EF EMMEN" in text
+
+
+def test_officer_cannot_see_letters_of_other_cases(context: AppContext) -> None:
+    make_user(context.db, "other", "medewerker")
+    reference = make_letter_case(context)
+    with pytest.raises(PermissionDenied):
+        LetterService(_as(context, "other")).options(reference)
