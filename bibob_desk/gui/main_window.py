@@ -30,6 +30,7 @@ from bibob_desk.domain.phases import PHASE_LABELS, Phase
 from bibob_desk.gui import errors, extensions
 from bibob_desk.gui.case_detail import CaseDetail, load_panel_class
 from bibob_desk.gui.case_table_model import COLUMNS, REFERENCE_ROLE, CaseTableModel
+from bibob_desk.gui.intake_wizard import IntakeWizard
 from bibob_desk.gui.new_case_dialog import NewCaseDialog
 from bibob_desk.gui.styling import app_icon
 from bibob_desk.services.cases import CaseFilter, CaseService
@@ -394,7 +395,7 @@ class MainWindow(QMainWindow):
 
     def new_case(self) -> None:
         """Register a new case (the intake helper may repoint this to a wizard)."""
-        dialog = NewCaseDialog(self.service, self)
+        dialog = IntakeWizard(self.context, self)  # the intake wizard (issue 3)
         if not self.exec_dialog(dialog) or dialog.created is None:
             return
         reference = dialog.created.reference
@@ -402,7 +403,7 @@ class MainWindow(QMainWindow):
         self.select_case(reference)
         self._show_message(f"Zaak {reference} aangemaakt.")
 
-    def exec_dialog(self, dialog: NewCaseDialog) -> bool:
+    def exec_dialog(self, dialog: NewCaseDialog | IntakeWizard) -> bool:
         """Run a dialog modally (tests replace this to drive the dialog themselves)."""
         return bool(dialog.exec())
 
