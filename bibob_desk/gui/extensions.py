@@ -15,10 +15,12 @@ from __future__ import annotations
 
 CASE_PANELS: list[tuple[str, str]] = [
     # (tab label, "module:Class")
+    ("Procedure", "bibob_desk.gui.workflow_panel:WorkflowPanel"),
 ]
 
 PAGES: list[tuple[str, str]] = [
     # (page label, "module:Class")
     # First: the team lead's landing page.
     ("Overzicht", "bibob_desk.gui.overview:OverviewPage"),
+    ("Tipregister", "bibob_desk.gui.tip_register:TipRegisterPage"),
 ]

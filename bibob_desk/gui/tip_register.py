@@ -276,7 +276,8 @@ class TipRegisterPage(QWidget):
         for widget in (self.table, self.add_button, self.edit_button, self.direction_filter):
             widget.setEnabled(True)
         self.table.show()
-        self.count_label.setText(f"{self.model._total} tips")
+        total = self.model._total
+        self.count_label.setText("1 tip" if total == 1 else f"{total} tips")
         self.table.resizeColumnsToContents()
 
     def _refuse(self, message: str) -> None:
