@@ -134,7 +134,13 @@ def flattened_logo(path: Path) -> ImageReader | None:
 
 def _styles() -> dict[str, ParagraphStyle]:
     body = ParagraphStyle(
-        "body", fontName=FONT, fontSize=10, leading=14, alignment=TA_LEFT, spaceAfter=7
+        "body",
+        fontName=FONT,
+        bulletFontName=FONT,  # the default bullet font is the unembedded Helvetica
+        fontSize=10,
+        leading=14,
+        alignment=TA_LEFT,
+        spaceAfter=7,
     )
     return {
         "body": body,
@@ -149,8 +155,12 @@ def _styles() -> dict[str, ParagraphStyle]:
         "bullet": ParagraphStyle(
             "bullet", parent=body, leftIndent=5 * mm, bulletIndent=0, spaceAfter=2
         ),
-        "label": ParagraphStyle("label", fontName=FONT, fontSize=8, leading=12, textColor=GREY),
-        "value": ParagraphStyle("value", fontName=FONT, fontSize=9, leading=12),
+        "label": ParagraphStyle(
+            "label", fontName=FONT, bulletFontName=FONT, fontSize=8, leading=12, textColor=GREY
+        ),
+        "value": ParagraphStyle(
+            "value", fontName=FONT, bulletFontName=FONT, fontSize=9, leading=12
+        ),
         "signature": ParagraphStyle("signature", parent=body, spaceAfter=0),
     }
 
@@ -187,6 +197,9 @@ class _NumberedCanvas(rl_canvas.Canvas):
     """Writes "Pagina n van N" on follow-up pages once the page count is known."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The canvas otherwise starts in Helvetica, which ends up in the page resources unembedded.
+        kwargs["initialFontName"] = FONT
+        kwargs["initialFontSize"] = kwargs.get("initialFontSize") or 10
         super().__init__(*args, **kwargs)
         self._saved_pages: list[dict[str, Any]] = []
 
@@ -248,6 +261,7 @@ class LetterComposer:
             producer="Bibob Desk (ReportLab)",
             lang="nl-NL",
             invariant=1,
+            initialFontName=FONT,
         )
         first = Frame(
             LEFT,
@@ -325,6 +339,8 @@ class LetterComposer:
         table.setStyle(
             TableStyle(
                 [
+                    # Table cells set their own font first; keep it the embedded one.
+                    ("FONT", (0, 0), (-1, -1), FONT, 9),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 2),
