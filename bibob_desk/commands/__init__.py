@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "bibob_desk.commands.users",
     "bibob_desk.commands.audit",
     "bibob_desk.commands.backup",
+    "bibob_desk.commands.retention",
     "bibob_desk.commands.letter",
     "bibob_desk.commands.export",
     "bibob_desk.commands.approve",
