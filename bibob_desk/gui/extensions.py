@@ -16,11 +16,14 @@ from __future__ import annotations
 CASE_PANELS: list[tuple[str, str]] = [
     # (tab label, "module:Class")
     ("Procedure", "bibob_desk.gui.workflow_panel:WorkflowPanel"),
+    ("Toepasbaarheid", "bibob_desk.gui.assessment_panel:AssessmentPanel"),
+    ("Brieven", "bibob_desk.gui.letters_panel:LettersPanel"),
 ]
 
 PAGES: list[tuple[str, str]] = [
     # (page label, "module:Class")
     # First: the team lead's landing page.
     ("Overzicht", "bibob_desk.gui.overview:OverviewPage"),
+    ("Beleid", "bibob_desk.gui.policy_admin:PolicyAdminPage"),
     ("Tipregister", "bibob_desk.gui.tip_register:TipRegisterPage"),
 ]
