@@ -18,10 +18,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing.add_argument("--today", default=None, metavar="DATUM", help="peildatum (JJJJ-MM-DD)")
     listing.set_defaults(handler=list_due)
 
-    destroy = commands.add_parser("destroy", help="vernietig zaken (teamleider)")
-    destroy.add_argument("references", nargs="+", metavar="ZAAKNUMMER")
-    destroy.add_argument("--today", default=None, metavar="DATUM", help="peildatum (JJJJ-MM-DD)")
-    destroy.set_defaults(handler=destroy)
+    destruction = commands.add_parser("destroy", help="vernietig zaken (teamleider)")
+    destruction.add_argument("references", nargs="+", metavar="ZAAKNUMMER")
+    destruction.add_argument(
+        "--today", default=None, metavar="DATUM", help="peildatum (JJJJ-MM-DD)"
+    )
+    destruction.set_defaults(handler=destroy)
 
 
 def list_due(args: argparse.Namespace) -> int:

@@ -19,8 +19,8 @@ from bibob_desk.storage.models import (
     Case,
     CaseParty,
     Party,
-    Tip,
     TimelineEntry,
+    Tip,
 )
 from tests.conftest import make_user
 
@@ -53,7 +53,7 @@ def test_due_date_table(closed: date, years: int, due_on: date) -> None:
 
 @pytest.mark.parametrize("bad", ["vijf", -1, 121, 2.5, True, None, [5]])
 def test_malformed_retention_setting_is_a_dutch_message(bad: object) -> None:
-    with pytest.raises(ValidationError, match="retention.years_after_closing"):
+    with pytest.raises(ValidationError, match=r"retention\.years_after_closing"):
         parse_retention_years(bad)
 
 
