@@ -1,0 +1,445 @@
+"""The "Brieven" tab of a case: draft, edit, preview, approve, make final and export letters.
+
+Which letter fits the case, who may approve and what may be edited is decided by
+``LetterService`` and the domain rule table; this widget only shows it (types that do not fit
+are disabled with the reason as tooltip and under the selector). The preview renders the PDF
+pages with pypdfium2, because the PyPI PySide6 wheels ship no QtPdf.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QImage, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bibob_desk.domain.errors import BibobError
+from bibob_desk.domain.letters import LetterType
+from bibob_desk.gui import errors
+from bibob_desk.services.context import AppContext
+from bibob_desk.services.letters import LetterDocumentView, LetterOption, LetterService
+from bibob_desk.services.settings import SettingsService
+
+Index = QModelIndex | QPersistentModelIndex
+PREVIEW_SCALE = 1.1  # pixels per PDF point: an A4 page about 650 pixels wide
+
+
+def render_pdf_pages(pdf: bytes, scale: float = PREVIEW_SCALE) -> list[QImage]:
+    """Rasterise every page of a PDF into a QImage (RGB, white background)."""
+    import pypdfium2 as pdfium
+
+    images: list[QImage] = []
+    document = pdfium.PdfDocument(pdf)
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            bitmap = page.render(scale=scale)
+            pil = bitmap.to_pil().convert("RGB")
+            data = pil.tobytes("raw", "RGB")
+            image = QImage(
+                data, pil.width, pil.height, pil.width * 3, QImage.Format.Format_RGB888
+            ).copy()  # copy: the QImage must not point into the Python bytes
+            images.append(image)
+            page.close()
+    finally:
+        document.close()
+    return images
+
+
+class LetterDocumentsModel(QAbstractTableModel):
+    """The letters of one case, as the service lists them."""
+
+    HEADERS = ("Brief", "Titel", "Status", "Opgesteld door", "Goedgekeurd door")
+
+    def __init__(self, service: LetterService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.rows: list[LetterDocumentView] = []
+
+    def load(self, reference: str | None) -> None:
+        self.beginResetModel()
+        self.rows = self.service.documents(reference) if reference else []
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        row = self.rows[index.row()]
+        return (
+            row.type_label,
+            row.title,
+            row.status_label,
+            row.author,
+            row.approved_by or "",
+        )[index.column()]
+
+    def row_of(self, document_id: int) -> int:
+        return next((i for i, r in enumerate(self.rows) if r.id == document_id), -1)
+
+
+class LettersPanel(QWidget):
+    """The Brieven tab; ``case_changed(reference)`` after a letter was created or changed."""
+
+    case_changed = Signal(str)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.service = LetterService(context)
+        self.reference: str | None = None
+        self.options: list[LetterOption] = []
+        self.current: LetterDocumentView | None = None
+        self.may_approve = False
+        # Replaceable in tests: choose an export folder when none is set.
+        self.choose_folder: Callable[[], str | None] = self._ask_folder
+
+        layout = QVBoxLayout(self)
+
+        new_box = QGroupBox("Nieuwe brief")
+        new_layout = QHBoxLayout(new_box)
+        self.type_combo = QComboBox()
+        self.type_combo.setObjectName("letterType")
+        self.type_model = QStandardItemModel(self.type_combo)
+        self.type_combo.setModel(self.type_model)
+        self.type_combo.currentIndexChanged.connect(self._type_changed)
+        self.party_combo = QComboBox()
+        self.party_combo.setObjectName("letterParty")
+        self.party_combo.setToolTip("Geadresseerde van de kennisgeving")
+        self.create_button = QPushButton("Concept maken")
+        self.create_button.clicked.connect(self.create_draft)
+        new_layout.addWidget(QLabel("Soort:"))
+        new_layout.addWidget(self.type_combo, 2)
+        new_layout.addWidget(self.party_combo, 1)
+        new_layout.addWidget(self.create_button)
+        layout.addWidget(new_box)
+        self.reason_label = QLabel()
+        self.reason_label.setObjectName("letterReason")
+        self.reason_label.setWordWrap(True)
+        self.reason_label.setStyleSheet("color: #8a5a00;")
+        layout.addWidget(self.reason_label)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        self.model = LetterDocumentsModel(self.service, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        left_layout.addWidget(self.table, 1)
+
+        left_layout.addWidget(QLabel("Tekst van de brief (bewerkbaar zolang het een concept is):"))
+        self.body_edit = QPlainTextEdit()
+        self.body_edit.setObjectName("letterBody")
+        self.body_edit.textChanged.connect(self._update_buttons)
+        left_layout.addWidget(self.body_edit, 2)
+
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton("Tekst opslaan")
+        self.save_button.clicked.connect(self.save_body)
+        self.approve_button = QPushButton("Goedkeuren")
+        self.approve_button.setToolTip("Teamleider, niet de opsteller (vier-ogenprincipe)")
+        self.approve_button.clicked.connect(self.approve)
+        self.final_button = QPushButton("Definitief maken")
+        self.final_button.clicked.connect(self.finalise)
+        self.export_button = QPushButton("Exporteren")
+        self.export_button.clicked.connect(self.export)
+        for button in (self.save_button, self.approve_button, self.final_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+        left_layout.addLayout(buttons)
+        self.state_label = QLabel()
+        self.state_label.setObjectName("letterState")
+        self.state_label.setWordWrap(True)
+        left_layout.addWidget(self.state_label)
+        splitter.addWidget(left)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        preview_bar = QHBoxLayout()
+        preview_bar.addWidget(QLabel("Voorbeeld"))
+        preview_bar.addStretch(1)
+        self.preview_button = QPushButton("Voorbeeld vernieuwen")
+        self.preview_button.clicked.connect(self.refresh_preview)
+        preview_bar.addWidget(self.preview_button)
+        right_layout.addLayout(preview_bar)
+        self.preview_area = QScrollArea()
+        self.preview_area.setWidgetResizable(True)
+        self.preview_host = QWidget()
+        self.preview_layout = QVBoxLayout(self.preview_host)
+        self.preview_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.preview_area.setWidget(self.preview_host)
+        self.preview_area.setStyleSheet("QScrollArea { background: #8a8f96; }")
+        right_layout.addWidget(self.preview_area, 1)
+        splitter.addWidget(right)
+        splitter.setSizes([520, 700])
+        layout.addWidget(splitter, 1)
+        self.preview_pages: list[QLabel] = []
+        self._update_buttons()
+
+    # --- loading -----------------------------------------------------------------------------
+
+    def set_case(self, reference: str | None) -> None:
+        self.reference = reference
+        self.current = None
+        self._clear_preview()
+        self.body_edit.blockSignals(True)
+        self.body_edit.setPlainText("")
+        self.body_edit.blockSignals(False)
+        if reference is None:
+            self.options = []
+            self.type_model.clear()
+            self.model.load(None)
+            self._update_buttons()
+            return
+        try:
+            self.may_approve = self.service.can_approve()
+            self.options = self.service.options(reference)
+            parties = self.service.third_parties(reference)
+            self.model.load(reference)
+        except BibobError as exc:
+            errors.show_error(self, exc)
+            return
+        self.type_model.clear()
+        for option in self.options:
+            item = QStandardItem(option.label)
+            item.setData(option.letter_type.value, Qt.ItemDataRole.UserRole)
+            if not option.available:
+                item.setEnabled(False)
+                item.setToolTip(option.reason or "")
+            self.type_model.appendRow(item)
+        first_available = next((i for i, o in enumerate(self.options) if o.available), 0)
+        self.type_combo.setCurrentIndex(first_available)
+        self.party_combo.clear()
+        self.party_combo.addItems(parties)
+        self._type_changed()
+        if self.model.rows:
+            self.select_document(self.model.rows[-1].id)
+        self._update_buttons()
+
+    def select_document(self, document_id: int) -> None:
+        row = self.model.row_of(document_id)
+        if row >= 0:
+            self.table.selectRow(row)
+            self.table.setCurrentIndex(self.model.index(row, 0))
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid() or current.row() >= len(self.model.rows):
+            self.current = None
+        else:
+            self.current = self.model.rows[current.row()]
+        self.body_edit.blockSignals(True)
+        self.body_edit.setPlainText(self.current.body_text if self.current else "")
+        self.body_edit.blockSignals(False)
+        self.body_edit.setReadOnly(self.current is None or self.current.is_final)
+        self._update_buttons()
+        self.refresh_preview()
+
+    def _selected_option(self) -> LetterOption | None:
+        index = self.type_combo.currentIndex()
+        return self.options[index] if 0 <= index < len(self.options) else None
+
+    def _type_changed(self, *_args: object) -> None:
+        option = self._selected_option()
+        self.party_combo.setVisible(
+            option is not None and option.letter_type == LetterType.KENNISGEVING_DERDEN
+        )
+        unavailable = [o for o in self.options if not o.available]
+        lines = [f"{o.label}: {o.reason}" for o in unavailable]
+        self.reason_label.setText(
+            "Niet beschikbaar voor deze zaak:\n" + "\n".join(lines) if lines else ""
+        )
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        option = self._selected_option()
+        self.create_button.setEnabled(
+            self.reference is not None and bool(option and option.available)
+        )
+        doc = self.current
+        concept = doc is not None and not doc.is_final
+        changed = concept and doc is not None and self.body_edit.toPlainText() != doc.body_text
+        self.save_button.setEnabled(bool(changed))
+        self.approve_button.setEnabled(
+            bool(
+                concept
+                and doc is not None
+                and doc.needs_approval
+                and not doc.is_approved
+                and self.may_approve
+                and doc.author != self.context.user
+            )
+        )
+        ready = concept and doc is not None and (not doc.needs_approval or doc.is_approved)
+        self.final_button.setEnabled(bool(ready and not changed))
+        self.export_button.setEnabled(
+            bool(doc is not None and (doc.is_final or ready) and not changed)
+        )
+        self.preview_button.setEnabled(doc is not None)
+        if doc is None:
+            self.state_label.setText("")
+        elif doc.is_final:
+            self.state_label.setText(
+                f"Definitief op {doc.finalised_at:%d-%m-%Y %H:%M}; alleen-lezen. "
+                f"SHA-256 {doc.sha256[:16] if doc.sha256 else ''}…"
+            )
+        elif doc.needs_approval and not doc.is_approved:
+            self.state_label.setText(
+                "Deze brief moet door een teamleider (niet de opsteller) worden goedgekeurd "
+                "voordat hij definitief wordt."
+            )
+        else:
+            self.state_label.setText(doc.status_label)
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def _run(self, action: Callable[[], LetterDocumentView]) -> LetterDocumentView | None:
+        try:
+            result = action()
+        except BibobError as exc:
+            errors.show_error(self, exc)
+            return None
+        assert self.reference is not None
+        self.model.load(self.reference)
+        self.select_document(result.id)
+        self.case_changed.emit(self.reference)
+        return result
+
+    def create_draft(self) -> None:
+        option = self._selected_option()
+        if self.reference is None or option is None:
+            return
+        reference = self.reference
+        party = (
+            self.party_combo.currentText() or None
+            if option.letter_type == LetterType.KENNISGEVING_DERDEN
+            else None
+        )
+        self._run(lambda: self.service.create_draft(reference, option.letter_type, party))
+
+    def save_body(self) -> None:
+        doc = self.current
+        if doc is None:
+            return
+        text = self.body_edit.toPlainText()
+        self._run(lambda: self.service.update_body(doc.id, text, doc.version))
+
+    def approve(self) -> None:
+        doc = self.current
+        if doc is not None:
+            self._run(lambda: self.service.approve(doc.id))
+
+    def finalise(self) -> None:
+        doc = self.current
+        if doc is None:
+            return
+        if not errors.ask(
+            self,
+            "Definitief maken",
+            f"'{doc.title}' definitief maken? Daarna kan de tekst niet meer worden gewijzigd.",
+            "Definitief maken",
+        ):
+            return
+        self._run(lambda: self.service.finalise(doc.id))
+
+    def export(self) -> None:
+        doc = self.current
+        if doc is None:
+            return
+        folder = SettingsService(self.context).all().get("export", {}).get("folder") or ""
+        if not folder:
+            chosen = self.choose_folder()
+            if not chosen:
+                return
+            folder = chosen
+        try:
+            result = self.service.export_document(doc.id, folder)
+        except BibobError as exc:
+            errors.show_error(self, exc)
+            return
+        except OSError as exc:
+            errors.show_error(self, f"De export is mislukt: {exc.strerror or exc}.")
+            return
+        assert self.reference is not None
+        self.model.load(self.reference)
+        self.select_document(result.document.id)
+        self.case_changed.emit(self.reference)
+        errors.show_info(
+            self,
+            "Geëxporteerd",
+            f"De brief staat in de exportmap:\n{result.pdf_path}\n{result.sidecar_path}",
+        )
+
+    def _ask_folder(self) -> str | None:
+        chosen = QFileDialog.getExistingDirectory(self, "Exportmap kiezen", str(Path.home()))
+        return chosen or None
+
+    # --- preview -------------------------------------------------------------------------------
+
+    def _clear_preview(self) -> None:
+        for label in self.preview_pages:
+            self.preview_layout.removeWidget(label)
+            label.deleteLater()
+        self.preview_pages = []
+
+    def refresh_preview(self) -> None:
+        self._clear_preview()
+        doc = self.current
+        if doc is None:
+            return
+        try:
+            pdf = self.service.preview(doc.id)
+        except BibobError as exc:
+            errors.show_error(self, exc)
+            return
+        for image in render_pdf_pages(pdf):
+            label = QLabel()
+            label.setPixmap(QPixmap.fromImage(image))
+            label.setStyleSheet("background: white; margin: 6px;")
+            self.preview_layout.addWidget(label)
+            self.preview_pages.append(label)
