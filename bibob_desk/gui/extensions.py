@@ -16,7 +16,6 @@ from __future__ import annotations
 CASE_PANELS: list[tuple[str, str]] = [
     # (tab label, "module:Class")
     ("Procedure", "bibob_desk.gui.workflow_panel:WorkflowPanel"),
-    ("Brieven", "bibob_desk.gui.letters_panel:LettersPanel"),
     ("Toepasbaarheid", "bibob_desk.gui.assessment_panel:AssessmentPanel"),
     ("Brieven", "bibob_desk.gui.letters_panel:LettersPanel"),
 ]
