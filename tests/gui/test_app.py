@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from bibob_desk.gui import app as gui_app
 from bibob_desk.gui.main_window import MainWindow
-from bibob_desk.storage.database import CorruptDatabaseError, open_database
+from bibob_desk.storage.database import CorruptDatabaseError, DatabaseError, open_database
 from tests.conftest import make_user
 
 
@@ -31,18 +31,33 @@ def args_for(db: str, user: str | None = None) -> argparse.Namespace:
     return argparse.Namespace(db=db, user=user, command=None)
 
 
-def test_damaged_database_shows_a_message_and_exits_1(
-    qtbot: Any, tmp_path: Path, boxes: list[tuple[str, str]]
+def test_damaged_database_goes_to_the_hook_and_exits_1(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken = tmp_path / "kapot.sqlite"
     broken.write_bytes(b"dit is geen database" * 100)
+    seen: list[BaseException] = []
+
+    def give_up(parent: Any, exc: Any) -> str | None:
+        seen.append(exc)
+        return None
+
+    monkeypatch.setattr(gui_app, "handle_startup_database_error", give_up)
     assert gui_app.run_gui(args_for(str(broken))) == 1
-    assert len(boxes) == 1
-    title, text = boxes[0]
-    assert "database niet te openen" in title
-    assert "geen Bibob Desk-database" in text
-    assert str(broken) in text
+    assert len(seen) == 1 and isinstance(seen[0], CorruptDatabaseError)
+    assert "geen Bibob Desk-database" in str(seen[0])
     assert broken.read_bytes() == b"dit is geen database" * 100  # left untouched
+
+
+def test_database_error_is_shown_in_dutch(qtbot: Any, boxes: list[tuple[str, str]]) -> None:
+    exc = DatabaseError("Deze database is gemaakt met een nieuwere versie van Bibob Desk.")
+    assert gui_app.handle_startup_database_error(None, exc) is None
+    assert boxes == [
+        (
+            "Bibob Desk: database niet te openen",
+            "Deze database is gemaakt met een nieuwere versie van Bibob Desk.",
+        )
+    ]
 
 
 def test_startup_hook_may_offer_another_database(
