@@ -224,24 +224,32 @@ class OverviewService:
             # Empty values last in both directions: the cases that have one come first.
             order = (key.desc() if descending else key.asc()).nulls_last()
             tie = Case.id.desc() if descending else Case.id.asc()
-            query: Select[Any] = (
-                select(
-                    Case.id,
-                    Case.reference,
-                    Case.title,
-                    _applicant_name().label("applicant"),
-                    Case.area,
-                    Case.phase,
-                    Case.officer,
-                    Case.outcome,
-                    Case.nearest_deadline,
-                    Case.nearest_deadline_kind,
-                )
+            # Two steps: first the ids of the window (sorting needs only the key), then the
+            # details of those ids. Sorting rows that carry the applicant subquery would make
+            # SQLite evaluate it for every matching case, not only for the window's.
+            window: Select[Any] = (
+                select(Case.id)
                 .where(*conditions)
                 .order_by(order, tie)
                 .offset(max(offset, 0))
                 .limit(max(limit, 0))
             )
+            ids = list(session.execute(window).scalars())
+            if not ids:
+                return []
+            details: Select[Any] = select(
+                Case.id,
+                Case.reference,
+                Case.title,
+                _applicant_name().label("applicant"),
+                Case.area,
+                Case.phase,
+                Case.officer,
+                Case.outcome,
+                Case.nearest_deadline,
+                Case.nearest_deadline_kind,
+            ).where(Case.id.in_(ids))
+            by_id = {r.id: r for r in session.execute(details)}
             return [
                 OverviewRow(
                     id=r.id,
@@ -256,7 +264,7 @@ class OverviewService:
                     nearest_deadline_kind=r.nearest_deadline_kind,
                     deadline_state=deadline_state(r.nearest_deadline, today),
                 )
-                for r in session.execute(query)
+                for r in (by_id[i] for i in ids if i in by_id)
             ]
 
     def officers(self) -> list[str]:
