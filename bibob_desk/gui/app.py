@@ -43,7 +43,10 @@ def handle_startup_database_error(parent: QWidget | None, exc: DatabaseError) ->
     """
     text = str(exc)
     if isinstance(exc, CorruptDatabaseError):
-        text += f"\n\nBestand: {exc.path}"
+        # Damaged or not a database: explain and offer to restore a back-up (gui/reliability.py).
+        from bibob_desk.gui.reliability import offer_restore
+
+        return offer_restore(parent, exc)
     QMessageBox.critical(parent, f"{APP_NAME}: database niet te openen", text)
     return None
 
@@ -81,6 +84,9 @@ def run_gui(args: argparse.Namespace) -> int:
     try:
         window = MainWindow(context)
         window.show()
+        from bibob_desk.gui.reliability import install_auto_backup
+
+        install_auto_backup(window, context)  # at start and hourly (backup.interval_hours)
         return int(app.exec())
     finally:
         db.dispose()

@@ -26,4 +26,6 @@ PAGES: list[tuple[str, str]] = [
     ("Overzicht", "bibob_desk.gui.overview:OverviewPage"),
     ("Beleid", "bibob_desk.gui.policy_admin:PolicyAdminPage"),
     ("Tipregister", "bibob_desk.gui.tip_register:TipRegisterPage"),
+    ("Vernietiging", "bibob_desk.gui.retention_page:RetentionPage"),
+    ("Gebruikers", "bibob_desk.gui.users_page:UsersPage"),
 ]
