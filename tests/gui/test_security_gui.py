@@ -99,7 +99,12 @@ def test_busy_database_offers_retry(monkeypatch: pytest.MonkeyPatch) -> None:
         return "opgeslagen"
 
     asked: list[str] = []
-    monkeypatch.setattr(reliability, "ask_retry", lambda parent, msg: asked.append(msg) or True)
+
+    def say_retry(parent: object, message: str) -> bool:
+        asked.append(message)
+        return True
+
+    monkeypatch.setattr(reliability, "ask_retry", say_retry)
     assert run_with_busy_dialog(None, flaky) == "opgeslagen"
     assert len(asked) == 2 and "bezet" in asked[0]
     monkeypatch.setattr(reliability, "ask_retry", lambda parent, msg: False)
