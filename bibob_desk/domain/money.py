@@ -66,10 +66,11 @@ def _checked(value: Decimal, raw: str) -> Decimal:
         raise ValidationError(f"'{raw}' is geen geldig bedrag.", "bouwsom")
     if value < 0:
         raise ValidationError(f"Een bedrag kan niet negatief zijn: '{raw}'.", "bouwsom")
-    if value != value.quantize(CENT):
-        raise ValidationError(f"Een bedrag heeft hoogstens twee decimalen: '{raw}'.", "bouwsom")
+    # Size first: quantize() raises InvalidOperation beyond 28 digits (found by hypothesis).
     if value > MAX_AMOUNT:
         raise ValidationError(f"Het bedrag '{raw}' is te groot.", "bouwsom")
+    if value != value.quantize(CENT):
+        raise ValidationError(f"Een bedrag heeft hoogstens twee decimalen: '{raw}'.", "bouwsom")
     return value.quantize(CENT)
 
 
