@@ -792,7 +792,8 @@ class OverviewPage(QWidget):
 
         self._set_officers(self.service.officers())
         self.model.reload()
-        self.refresh_side_panel()
+        # The side panel's aggregates follow right after the list has been shown.
+        QTimer.singleShot(0, self, self.refresh_side_panel)
 
     @staticmethod
     def _combo(parent: QWidget, everything: str, choices: dict[str, str]) -> QComboBox:
@@ -842,7 +843,8 @@ class OverviewPage(QWidget):
         """Called by the main window when the page is shown: re-read list and side panel."""
         self._set_officers(self.service.officers())
         self.model.reload()
-        self.refresh_side_panel()
+        # The side panel's aggregates follow right after the list has been shown.
+        QTimer.singleShot(0, self, self.refresh_side_panel)
 
     def _row_activated(self, index: QModelIndex) -> None:
         reference = self.model.data(index, REFERENCE_ROLE)

@@ -236,7 +236,7 @@ def test_side_panel_counts_and_approval(
     page = OverviewPage(sqlite_context)
     qtbot.addWidget(page)
     panel = page.side_panel
-    assert panel.open_label.text() == "3 lopende zaken"
+    qtbot.waitUntil(lambda: panel.open_label.text() == "3 lopende zaken", timeout=3000)
     assert [(b.label, b.value) for b in panel.deadline_chart.bars] == [
         ("Te laat", 1),
         ("Deze week", 1),
