@@ -152,11 +152,12 @@ class TermEnd:
     article: str  # "" / "art. 1" / "art. 2"
 
 
-def _working_days_between(start: date, end: date) -> int:
-    """Working days in (start, end]: the starting day itself does not count (Atw art. 2)."""
+def _working_days_between(start: date, end: date, enough: int = 2) -> int:
+    """Working days in (start, end], counted up to ``enough``: the starting day itself does not
+    count (Atw art. 2)."""
     count = 0
     day = start + timedelta(days=1)
-    while day <= end:
+    while day <= end and count < enough:
         if not is_non_working_day(day):
             count += 1
         day += timedelta(days=1)
