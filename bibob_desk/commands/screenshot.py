@@ -8,11 +8,18 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bibob_desk.cli import EXIT_FAILURE, EXIT_OK, fail, open_context
 from bibob_desk.services.cases import CaseService
 
+if TYPE_CHECKING:  # Qt is imported only after QT_QPA_PLATFORM is set
+    from PySide6.QtWidgets import QApplication
+
+    from bibob_desk.gui.main_window import MainWindow
+
 WINDOW_SIZE = (1400, 850)
+MAX_WIDTH = 1800  # a page wider than this scrolls in the picture too
 OVERVIEW_PAGE = "Overzicht"
 
 
@@ -63,6 +70,7 @@ def run_screenshot(args: argparse.Namespace) -> int:
     window.show()
     for _ in range(3):  # layout, then the table fetches and paints what is visible
         app.processEvents()
+    _widen_to_fit(window, app)
     image = window.grab()
     window.close()
     context.db.dispose()
@@ -70,3 +78,14 @@ def run_screenshot(args: argparse.Namespace) -> int:
         fail(f"Kan {out} niet schrijven.", EXIT_FAILURE)
     print(f"Schermafbeelding opgeslagen in {out}.")
     return EXIT_OK
+
+
+def _widen_to_fit(window: MainWindow, app: QApplication) -> None:
+    """A page that needs more width than 1400 px would show a scroll bar: widen the picture."""
+    from PySide6.QtWidgets import QScrollArea
+
+    area = window.pages.currentWidget()
+    if isinstance(area, QScrollArea) and area.horizontalScrollBar().maximum() > 0:
+        extra = area.horizontalScrollBar().maximum() + 4
+        window.resize(min(window.width() + extra, MAX_WIDTH), window.height())
+        app.processEvents()

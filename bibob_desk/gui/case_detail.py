@@ -36,7 +36,7 @@ from bibob_desk.gui import errors, extensions
 from bibob_desk.gui.detail_models import DocumentTableModel, PartyTableModel, TimelineTableModel
 from bibob_desk.gui.forms import child, load_form
 from bibob_desk.gui.party_dialog import PartyDialog
-from bibob_desk.gui.styling import app_icon, mark_invalid
+from bibob_desk.gui.styling import app_icon, mark_invalid, scrollable
 from bibob_desk.services.cases import CaseService, CaseView
 from bibob_desk.services.context import AppContext
 
@@ -315,7 +315,7 @@ class CaseDetail(QWidget):
                 if signal is not None:
                     signal.connect(self._panel_changed_case)
                 self.panels.append(panel)
-            self.tabs.addTab(panel, label)
+            self.tabs.addTab(scrollable(panel, self), label)
 
     # --- showing a case ------------------------------------------------------------------------
 

@@ -32,7 +32,7 @@ from bibob_desk.gui.case_detail import CaseDetail, load_panel_class
 from bibob_desk.gui.case_table_model import COLUMNS, REFERENCE_ROLE, CaseTableModel
 from bibob_desk.gui.intake_wizard import IntakeWizard
 from bibob_desk.gui.new_case_dialog import NewCaseDialog
-from bibob_desk.gui.styling import app_icon
+from bibob_desk.gui.styling import app_icon, scrollable
 from bibob_desk.services.cases import CaseFilter, CaseService
 from bibob_desk.services.context import AppContext
 
@@ -79,7 +79,7 @@ class CaseListView(QWidget):
         self.search_edit.setToolTip(
             "Zoek op zaaknummer, naam van een betrokkene, KvK-nummer of adres (Ctrl+F)"
         )
-        self.search_edit.setMinimumWidth(220)
+        self.search_edit.setMinimumWidth(160)
         self.search_edit.setClearButtonEnabled(True)
         self.phase_combo = QComboBox(bar)
         self.phase_combo.addItem("Alle fasen", None)
@@ -92,13 +92,13 @@ class CaseListView(QWidget):
         self.area_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.area_combo.setMinimumContentsLength(18)
+        self.area_combo.setMinimumContentsLength(12)
         self.officer_combo = QComboBox(bar)
         self.officer_combo.addItem("Alle behandelaars", None)
         self.officer_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.officer_combo.setMinimumContentsLength(13)
+        self.officer_combo.setMinimumContentsLength(10)
         bar_layout = QHBoxLayout(bar)
         bar_layout.setContentsMargins(6, 6, 6, 6)
         bar_layout.addWidget(self.search_edit, 2)
@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
         self.pages = QTabWidget(self)
         self.pages.addTab(cases_page, CASES_PAGE_LABEL)
         self.page_widgets: dict[str, QWidget] = {}
+        self._page_containers: dict[str, QWidget] = {}
         self._add_pages()
         self.pages.currentChanged.connect(self._page_shown)
         self.setCentralWidget(self.pages)
@@ -261,23 +262,30 @@ class MainWindow(QMainWindow):
                 if signal is not None:
                     signal.connect(self.open_case)
             self.page_widgets[label] = page
-            self.pages.addTab(page, label)
+            container = scrollable(page, self)
+            self._page_containers[label] = container
+            self.pages.addTab(container, label)
 
     # --- pages ---------------------------------------------------------------------------------
 
     def show_page(self, label: str) -> bool:
-        page = self.page_widgets.get(label)
-        if page is None:
+        container = self._page_containers.get(label)
+        if container is None:
             if label != CASES_PAGE_LABEL:
                 return False
             self.pages.setCurrentIndex(0)
             return True
-        self.pages.setCurrentWidget(page)
+        self.pages.setCurrentWidget(container)
         return True
 
     def _page_shown(self, index: int) -> None:
-        refresh = getattr(self.pages.widget(index), "refresh", None)
-        if index > 0 and refresh is not None:
+        if index <= 0:
+            return
+        container = self.pages.widget(index)
+        label = next((k for k, c in self._page_containers.items() if c is container), None)
+        page = self.page_widgets.get(label) if label is not None else None
+        refresh = getattr(page, "refresh", None)
+        if refresh is not None:
             refresh()
 
     def open_case(self, reference: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QWidget
 
 from bibob_desk.paths import resource_path
 
@@ -32,3 +32,14 @@ def mark_invalid(widget: QWidget, invalid: bool) -> None:
 
 def is_marked_invalid(widget: QWidget) -> bool:
     return bool(widget.property(INVALID_PROPERTY))
+
+
+def scrollable(widget: QWidget, parent: QWidget | None = None) -> QScrollArea:
+    """Wrap a feature page or panel so its minimum size never forces the whole window wider
+    (or taller) than the screen; it scrolls instead."""
+    area = QScrollArea(parent)
+    area.setObjectName("featureScroll")
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidgetResizable(True)
+    area.setWidget(widget)
+    return area

@@ -46,7 +46,8 @@ def test_overview_and_case_views_are_written(
     overview = tmp_path / "overzicht.png"
     assert run(["--db", url, "screenshot", "--view", "overview", "--out", str(overview)]) == 0
     image = QImage(str(overview))
-    assert (image.width(), image.height()) == (1400, 850)
+    # 1400 x 850, wider only when a registered overview page needs more room than that.
+    assert image.height() == 850 and 1400 <= image.width() <= 1800
     case = tmp_path / "zaak.png"
     assert (
         run(
