@@ -100,7 +100,7 @@ def make_engine(url: str) -> Engine:
             event.listen(engine, "connect", _set_sqlite_pragmas)
         else:
             engine = create_engine(url, pool_pre_ping=True)
-    except (ArgumentError, NoSuchModuleError) as exc:
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:  # ImportError: unknown driver
         raise DatabaseError(f"De database-URL '{url}' is ongeldig: {exc}") from exc
     return engine
 
@@ -126,10 +126,15 @@ def current_revision(engine: Engine) -> str | None:
 
 def check_sqlite_file(path: Path) -> None:
     """Refuse a file that is not an SQLite database or fails the quick integrity check."""
+    if path.is_dir():
+        raise DatabaseError(f"{path} is een map, geen databasebestand. Kies een bestand.")
     if not path.exists() or path.stat().st_size == 0:
         return
-    with path.open("rb") as handle:
-        header = handle.read(16)
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(16)
+    except OSError as exc:
+        raise DatabaseError(f"Het bestand {path} is niet te lezen: {exc.strerror or exc}.") from exc
     if header != b"SQLite format 3\x00":
         raise CorruptDatabaseError(
             f"Het bestand {path} is geen Bibob Desk-database (of is beschadigd). Er is niets "
