@@ -63,7 +63,7 @@ RIGHT_MARGIN = 20 * mm
 TEXT_WIDTH = PAGE_WIDTH - LEFT - RIGHT_MARGIN
 # The address block sits where a DIN C5/6 window envelope shows it (about 50 mm from the top).
 ADDRESS_TOP = 52 * mm
-FIRST_FRAME_TOP = 88 * mm
+FIRST_FRAME_TOP = 84 * mm
 DARK_BLUE = colors.Color(0, 59 / 255, 112 / 255)
 GREY = colors.Color(0.35, 0.35, 0.35)
 
@@ -193,6 +193,10 @@ def body_flowables(text: str, styles: dict[str, ParagraphStyle]) -> list[Flowabl
     return flowables
 
 
+def _is_heading(flowable: Flowable) -> bool:
+    return isinstance(flowable, Paragraph) and flowable.style.name == "heading"
+
+
 class _NumberedCanvas(rl_canvas.Canvas):
     """Writes "Pagina n van N" on follow-up pages once the page count is known."""
 
@@ -253,7 +257,7 @@ class LetterComposer:
             leftMargin=LEFT,
             rightMargin=RIGHT_MARGIN,
             topMargin=30 * mm,
-            bottomMargin=22 * mm,
+            bottomMargin=18 * mm,
             title=content.title,
             author=content.author,
             subject=content.subject,
@@ -265,9 +269,9 @@ class LetterComposer:
         )
         first = Frame(
             LEFT,
-            22 * mm,
+            18 * mm,
             TEXT_WIDTH,
-            PAGE_HEIGHT - FIRST_FRAME_TOP - 22 * mm,
+            PAGE_HEIGHT - FIRST_FRAME_TOP - 18 * mm,
             id="first",
             leftPadding=0,
             rightPadding=0,
@@ -276,9 +280,9 @@ class LetterComposer:
         )
         later = Frame(
             LEFT,
-            22 * mm,
+            18 * mm,
             TEXT_WIDTH,
-            PAGE_HEIGHT - 30 * mm - 22 * mm,
+            PAGE_HEIGHT - 30 * mm - 18 * mm,
             id="later",
             leftPadding=0,
             rightPadding=0,
@@ -306,11 +310,18 @@ class LetterComposer:
         if content.salutation:
             story.append(Paragraph(escape(content.salutation), styles["body"]))
             story.append(Spacer(1, 1 * mm))
-        story.extend(body_flowables(content.body, styles))
+        text = body_flowables(content.body, styles)
         if content.fixed_text.strip():
-            story.extend(body_flowables(content.fixed_text, styles))
-        story.append(Spacer(1, 4 * mm))
-        story.append(KeepTogether(self._signature(content, styles)))
+            text.extend(body_flowables(content.fixed_text, styles))
+        # The closing never stands alone on a page: keep the last paragraph with it.
+        split = max(len(text) - 1, 0)
+        while split > 0 and _is_heading(text[split - 1]):
+            split -= 1  # and the heading above it
+        last = text[split:]
+        story.extend(text[:split])
+        story.append(
+            KeepTogether([*last, Spacer(1, 3 * mm), *self._signature(content, styles)])
+        )
         doc.build(story, canvasmaker=_NumberedCanvas)
         return buffer.getvalue()
 
@@ -361,7 +372,7 @@ class LetterComposer:
         # Mandate line first (Awb 10:10), then room for the signature, then name and function.
         if lines:
             parts.append(Paragraph(escape(lines[0]), styles["signature"]))
-            parts.append(Spacer(1, 14 * mm))
+            parts.append(Spacer(1, 12 * mm))
             for line in lines[1:]:
                 parts.append(Paragraph(escape(line), styles["signature"]))
         return parts

@@ -43,6 +43,7 @@ PLACEHOLDERS = frozenset(
         "gronden",
         "besluit",
         "besluit_zin",
+        "voorgesteld_besluit",
         "bezwaar_orgaan",
         "bezwaar_adres",
         "verzenddatum",

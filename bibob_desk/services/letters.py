@@ -209,8 +209,14 @@ def grounds_text(grounds: str) -> str:
     return ", ".join(parts[:-1]) + " en " + parts[-1]
 
 
-def decision_sentence(decision: str | None, conclusion: str | None, area_text: str) -> str:
-    """What the organisation decides (or, before a decision, intends), as an infinitive clause."""
+def decision_sentence(
+    decision: str | None, conclusion: str | None, area_text: str, *, addressed: bool = True
+) -> str:
+    """What the organisation decides (or, before a decision, intends), as an infinitive clause.
+
+    ``addressed``: written to the applicant ("uw aanvraag"), else about it ("de aanvraag").
+    """
+    your = "uw" if addressed else "de"
     kind = decision_kind(decision)
     if kind is None:
         danger = conclusion_kind(conclusion)
@@ -225,10 +231,10 @@ def decision_sentence(decision: str | None, conclusion: str | None, area_text: s
         "verlenen_met_voorschriften": f"de aangevraagde {area_text} te verlenen en daaraan "
         "voorschriften te verbinden die het vastgestelde gevaar wegnemen of beperken "
         "(artikel 3, zevende lid, Wet Bibob)",
-        "weigeren": f"uw aanvraag voor een {area_text} te weigeren (artikel 3, eerste lid, "
+        "weigeren": f"{your} aanvraag voor een {area_text} te weigeren (artikel 3, eerste lid, "
         "Wet Bibob)",
         "intrekken": f"de {area_text} in te trekken (artikel 3, eerste lid, Wet Bibob)",
-    }.get(kind or "", "een besluit te nemen op uw aanvraag")
+    }.get(kind or "", f"een besluit te nemen op {your} aanvraag")
 
 
 class LetterService:
@@ -774,6 +780,9 @@ class LetterService:
             "gronden": grounds_text(case.conclusion_grounds or ""),
             "besluit": decision_label(case.decision),
             "besluit_zin": decision_sentence(case.decision, case.conclusion, area_text),
+            "voorgesteld_besluit": decision_sentence(
+                case.decision, case.conclusion, area_text, addressed=False
+            ),
             "bezwaar_orgaan": str(bezwaar_settings.get("body", "")),
             "bezwaar_adres": ", ".join(bezwaar_settings.get("address_lines", [])),
             "verzenddatum": format_date_nl(sent_on),
