@@ -58,6 +58,7 @@ VALUES = {
     "gronden": "de a-grond en de b-grond",
     "besluit": "weigeren",
     "besluit_zin": "uw aanvraag te weigeren",
+    "voorgesteld_besluit": "de aanvraag te weigeren",
     "bezwaar_orgaan": "de burgemeester van Drentsmond",
     "bezwaar_adres": "Postbus 1000, 9400 AA  Drentsmond",
     "verzenddatum": "22 november 2026",
