@@ -6,24 +6,34 @@ take well under a few minutes on SQLite.
 
 from __future__ import annotations
 
+import json
 import random
-from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 
+from bibob_desk.domain.applicability import AssessmentInputs, assess
 from bibob_desk.domain.parties import PartyKind, PartyRole
-from bibob_desk.domain.phases import Phase
+from bibob_desk.domain.phases import CLOSED_PHASES, Phase
+from bibob_desk.domain.policy import policy_in_force
 from bibob_desk.domain.values import CaseReference
 from bibob_desk.services.context import AppContext
+from bibob_desk.services.policies import stored_versions
+from bibob_desk.storage.models import Assessment as AssessmentRow
 from bibob_desk.storage.models import (
+    Base,
     Case,
     CaseParty,
+    Document,
     Party,
     ReferenceCounter,
+    Suspension,
     TimelineEntry,
+    Tip,
     utcnow,
 )
 
@@ -266,20 +276,188 @@ class DemoGenerator:
         return Decimal(euros) + Decimal(r.choice((0, 0, 0, 50, 99))) / 100
 
 
+# How a screening ends, by conclusion (LBB figures: roughly half of the advices find ernstig gevaar;
+# most own investigations find nothing).
+CONCLUSION_WEIGHTS = {"geen_gevaar": 70, "mindere_mate": 15, "ernstig_gevaar": 15}
+DECISION_FOR_CONCLUSION = {
+    "geen_gevaar": "verlenen",
+    "mindere_mate": "verlenen_met_voorschriften",
+    "ernstig_gevaar": "weigeren",
+}
+_ORDER = [
+    Phase.INTAKE,
+    Phase.TOEPASBAARHEID,
+    Phase.VRAGENFORMULIER,
+    Phase.EIGEN_ONDERZOEK,
+    Phase.LBB_ADVIES,
+    Phase.CONCLUSIE,
+    Phase.ZIENSWIJZE,
+    Phase.BESLUIT,
+    Phase.GESLOTEN,
+]
+TIP_COUNTERPARTS = (
+    ("Openbaar Ministerie, arrondissementsparket Noord-Nederland", "openbaar_ministerie"),
+    ("Landelijk Bureau Bibob", "lbb"),
+    ("Gemeente Emmen", "bestuursorgaan"),
+)
+DEMO_START = date(2024, 1, 1)
+# Every case row carries the same keys, so each batch is one executemany per table.
+STORY_DEFAULTS: dict[str, Any] = {
+    "phase": Phase.INTAKE.value,
+    "closed_on": None,
+    "conclusion": None,
+    "conclusion_grounds": "",
+    "decision": None,
+    "decision_date": None,
+    "decision_sent_date": None,
+    "register_consulted_on": None,
+    "register_result": "",
+    "register_reported_on": None,
+}  # the shipped policy is in force from this date
+
+
+def _reached(phase: Phase, step: Phase) -> bool:
+    """Whether a case now in ``phase`` has passed through ``step`` (closed counts as past all)."""
+    if phase is Phase.INGETROKKEN:
+        return False
+    return _ORDER.index(phase) >= _ORDER.index(step)
+
+
+@dataclass
+class _Story:
+    """The consistent history of one generated case: phase, dates, suspensions, decision."""
+
+    fields: dict[str, Any]
+    suspensions: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    approved_letters: bool
+
+
+def _story(
+    gen: DemoGenerator, application_date: date, outcome: str, officer: str, reference: str
+) -> _Story:
+    r = gen.random
+    age = (gen.today - application_date).days
+    if outcome == "not_applicable":
+        phase = Phase.GESLOTEN if age > 14 else r.choice((Phase.INTAKE, Phase.TOEPASBAARHEID))
+        closed = (
+            application_date + timedelta(days=min(age, 10)) if phase is Phase.GESLOTEN else None
+        )
+        fields: dict[str, Any] = {"phase": phase.value, "closed_on": closed}
+        text = "Bibob niet van toepassing volgens de toepasbaarheidstoets; dossier gesloten."
+        closing = [(closed, text)] if closed else []
+        return _Story(fields, [], _events(closing, officer), False)
+    # The older the application, the further it got; a year after applying every file is closed.
+    phase = r.choices(gen.phases, gen.phase_weights)[0]
+    if age > 365 and phase not in (Phase.GESLOTEN, Phase.INGETROKKEN):
+        phase = Phase.GESLOTEN
+    if age < 30 and phase in (Phase.GESLOTEN, Phase.BESLUIT, Phase.ZIENSWIJZE):
+        phase = Phase.VRAGENFORMULIER
+    fields = {"phase": phase.value}
+    suspensions: list[dict[str, Any]] = []
+    events: list[tuple[date | None, str]] = []
+    day = application_date
+    fields["register_consulted_on"] = application_date + timedelta(days=2)
+    fields["register_result"] = "Geen eerdere vermeldingen in het Bibob-register."
+
+    def step(days: int) -> date:
+        nonlocal day
+        day = min(day + timedelta(days=days), gen.today)
+        return day
+
+    if phase is Phase.INGETROKKEN:
+        # Many applicants withdraw once the questionnaire arrives.
+        sent = step(r.randint(3, 10))
+        withdrawn = step(r.randint(5, 25))
+        suspensions.append(_suspension("vragenformulier", sent, withdrawn))
+        fields.update(closed_on=withdrawn, register_reported_on=step(2))
+        events += [(sent, "Bibob-vragenformulier verzonden."), (withdrawn, "Aanvraag ingetrokken.")]
+        return _Story(fields, suspensions, _events(events, officer), False)
+    if _reached(phase, Phase.VRAGENFORMULIER):
+        sent = step(r.randint(3, 10))
+        answered = None if phase is Phase.VRAGENFORMULIER else step(r.randint(10, 30))
+        suspensions.append(_suspension("vragenformulier", sent, answered))
+        events.append((sent, "Bibob-vragenformulier verzonden."))
+    lbb = phase is Phase.LBB_ADVIES or (_reached(phase, Phase.CONCLUSIE) and r.random() < 0.08)
+    if lbb:
+        asked = step(r.randint(5, 30))
+        received = None if phase is Phase.LBB_ADVIES else step(r.randint(40, 80))
+        suspensions.append(_suspension("lbb_advies", asked, received))
+        events.append((asked, "Advies gevraagd aan het Landelijk Bureau Bibob."))
+    if _reached(phase, Phase.CONCLUSIE):
+        conclusion = r.choices(list(CONCLUSION_WEIGHTS), list(CONCLUSION_WEIGHTS.values()))[0]
+        if phase is Phase.ZIENSWIJZE and conclusion == "geen_gevaar":
+            conclusion = "mindere_mate"  # a zienswijze is only asked before a negative decision
+        fields["conclusion"] = conclusion
+        fields["conclusion_grounds"] = {"ernstig_gevaar": "a,b", "mindere_mate": "a"}.get(
+            conclusion, ""
+        )
+        events.append((step(r.randint(5, 20)), "Conclusie vastgelegd."))
+        if conclusion != "geen_gevaar" and _reached(phase, Phase.ZIENSWIJZE):
+            events.append((step(r.randint(1, 5)), "Fase gewijzigd naar Zienswijze."))
+            if phase is not Phase.ZIENSWIJZE:
+                step(r.randint(14, 21))
+    approved = False
+    if _reached(phase, Phase.BESLUIT):
+        decision_date = step(r.randint(3, 10))
+        fields.update(
+            decision=DECISION_FOR_CONCLUSION[fields["conclusion"]],
+            decision_date=decision_date,
+            decision_sent_date=decision_date,
+        )
+        events.append((decision_date, "Besluit genomen en verzonden."))
+        approved = True
+    if phase is Phase.GESLOTEN:
+        closed = step(r.randint(43, 60))
+        fields.update(closed_on=closed, register_reported_on=closed)
+        events.append((closed, "Dossier gesloten."))
+    return _Story(fields, suspensions, _events(events, officer), approved)
+
+
+def _suspension(reason: str, start: date, end: date | None) -> dict[str, Any]:
+    weeks = 12 if reason == "lbb_advies" else 4
+    return {
+        "reason": reason,
+        "start_date": start,
+        "end_date": end,
+        "max_end_date": start + timedelta(weeks=weeks),
+        "note": "",
+    }
+
+
+def _events(items: Sequence[tuple[date | None, str]], officer: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "occurred_at": datetime.combine(on, time(10, 0)) + timedelta(minutes=index),
+            "user": officer,
+            "kind": "fase" if text.startswith("Fase gewijzigd") else "gebeurtenis",
+            "text": text,
+        }
+        for index, (on, text) in enumerate(items)
+        if on is not None
+    ]
+
+
 def generate_demo_cases(
     context: AppContext,
     count: int,
     seed: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Add ``count`` generated cases (with parties and a timeline entry each). Returns count."""
+    """Add ``count`` generated cases, each with a consistent history. Returns count.
+
+    Every case is assessed with the policy in force on its application date; its phase, its
+    suspensions, conclusion and decision follow the workflow; decided cases carry the intern
+    advies and besluit approved by the team lead (four-eyes), as a real file would.
+    """
     if count < 0:
         raise ValueError("count must be >= 0")
     # The officers the cases are assigned to must exist, or they could not open their cases.
-    from bibob_desk.services.users import ensure_demo_users
+    from bibob_desk.services.users import DEMO_TEAM_LEAD, ensure_demo_users
 
     ensure_demo_users(context, OFFICERS)
     gen = DemoGenerator(seed)
+    window = (gen.today - DEMO_START).days
     done = 0
     with context.db.session() as session:
         counters = {
@@ -287,25 +465,45 @@ def generate_demo_cases(
         }
         next_case_id = (session.execute(select(func.max(Case.id))).scalar() or 0) + 1
         next_party_id = (session.execute(select(func.max(Party.id))).scalar() or 0) + 1
+        policies = [v.policy for v in stored_versions(session)]
     for batch in _batches(count):
         cases: list[dict[str, Any]] = []
         parties: list[dict[str, Any]] = []
         links: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
+        assessments: list[dict[str, Any]] = []
+        suspensions: list[dict[str, Any]] = []
+        documents: list[dict[str, Any]] = []
+        tips: list[dict[str, Any]] = []
         now = utcnow()
         for _ in range(batch):
             r = gen.random
-            age_days = int(r.triangular(0, 3650, 120))
+            age_days = int(r.triangular(0, window, 90))
             application_date = gen.today - timedelta(days=age_days)
             year = application_date.year
             counters[year] = counters.get(year, 0) + 1
             reference = str(CaseReference(year, counters[year]))
             area = r.choices(gen.areas, gen.area_weights)[0]
-            phase = r.choices(gen.phases, gen.phase_weights)[0]
-            if age_days > 400 and phase not in (Phase.GESLOTEN, Phase.INGETROKKEN):
-                phase = Phase.GESLOTEN
             company = gen.company_name()
+            kvk = gen.kvk()
             address = gen.address()
+            officer = r.choice(OFFICERS)
+            bouwsom = gen.bouwsom(area)
+            risk_tags: tuple[str, ...] = ()
+            if area == "omgevingsvergunning_bouw" and r.random() < 0.1:
+                risk_tags = (r.choice(("bedrijventerrein", "vakantiepark", "buitengebied")),)
+            tip = r.random() < 0.01
+            inputs = AssessmentInputs(
+                area=area,
+                application_date=application_date,
+                bouwsom=bouwsom,
+                postcode=address["postcode"],
+                risk_tags=risk_tags,
+                tip=tip,
+            )
+            assessment = assess(policy_in_force(policies, application_date), inputs)
+            outcome = assessment.outcome.value
+            story = _story(gen, application_date, outcome, officer, reference)
             case_id = next_case_id
             next_case_id += 1
             cases.append(
@@ -315,20 +513,57 @@ def generate_demo_cases(
                     "title": TITLES[area].format(name=company),
                     "area": area,
                     "organisation": ORGANISATION,
-                    "officer": r.choice(OFFICERS),
-                    "phase": phase.value,
+                    "officer": officer,
                     "application_date": application_date,
-                    "bouwsom": gen.bouwsom(area),
+                    "bouwsom": bouwsom,
                     **address,
-                    "risk_tags": "",
-                    "tip_flag": False,
-                    "conclusion_grounds": "",
-                    "register_result": "",
+                    "risk_tags": ",".join(risk_tags),
+                    "outcome": outcome,
+                    "tip_flag": tip,
                     "created_at": now,
                     "updated_at": now,
                     "version": 1,
+                    **STORY_DEFAULTS,
+                    **story.fields,
                 }
             )
+            assessments.append(
+                {
+                    "case_id": case_id,
+                    "assessed_at": datetime.combine(application_date, time(9, 0)),
+                    "assessed_by": officer,
+                    "outcome": outcome,
+                    "rule": assessment.rule.value,
+                    "reasons": json.dumps(list(assessment.reasons), ensure_ascii=False),
+                    "inputs": json.dumps(inputs.to_json(), ensure_ascii=False),
+                    "policy_name": assessment.policy.name,
+                    "policy_version": assessment.policy.version,
+                    "policy_effective_from": assessment.policy.effective_from,
+                }
+            )
+            suspensions.extend({"case_id": case_id, **row} for row in story.suspensions)
+            if story.approved_letters:
+                approved_at = datetime.combine(story.fields["decision_date"], time(9, 0))
+                for doc_type, title in (
+                    ("intern_advies", "Intern advies"),
+                    ("besluit", "Besluit"),
+                ):
+                    documents.append(
+                        {
+                            "case_id": case_id,
+                            "doc_type": doc_type,
+                            "title": f"{title} {reference}",
+                            "filename": "",
+                            "status": "concept",
+                            "confidentiality": "vertrouwelijk",
+                            "author": officer,
+                            "created_at": approved_at - timedelta(days=2),
+                            "body_text": "",
+                            "approved_by": DEMO_TEAM_LEAD,
+                            "approved_at": approved_at,
+                            "version": 1,
+                        }
+                    )
             company_id = next_party_id
             next_party_id += 1
             parties.append(
@@ -336,12 +571,31 @@ def generate_demo_cases(
                     "id": company_id,
                     "kind": PartyKind.LEGAL_ENTITY.value,
                     "name": company,
-                    "kvk_number": gen.kvk(),
+                    "kvk_number": kvk,
                     "birth_date": None,
                     **gen.address(),
                 }
             )
             links.append({"case_id": case_id, "party_id": company_id, "role": "aanvrager"})
+            if tip:
+                counterpart, kind = r.choice(TIP_COUNTERPARTS)
+                tips.append(
+                    {
+                        "received_on": application_date - timedelta(days=r.randint(1, 60)),
+                        "direction": "inkomend",
+                        "counterpart": counterpart,
+                        "counterpart_kind": kind,
+                        "subject_name": company,
+                        "subject_kvk": kvk,
+                        "subject_birth_date": None,
+                        "summary": "Aanwijzingen voor betrokkenheid bij witwassen via vastgoed.",
+                        "confidentiality_note": "Vertrouwelijk (art. 28 Wet Bibob).",
+                        "case_id": case_id,
+                        "follow_up": "Zaak gekoppeld; Bibob-toets verplicht gesteld.",
+                        "created_by": officer,
+                        "created_at": now,
+                    }
+                )
             for role in r.sample(
                 (PartyRole.BESTUURDER, PartyRole.AANDEELHOUDER, PartyRole.FINANCIER),
                 k=r.randint(1, 2),
@@ -363,28 +617,58 @@ def generate_demo_cases(
             events.append(
                 {
                     "case_id": case_id,
-                    "occurred_at": now,
-                    "user": "demo",
+                    "occurred_at": datetime.combine(application_date, time(9, 0)),
+                    "user": officer,
                     "kind": "gebeurtenis",
                     "text": f"Zaak {reference} geregistreerd (demogegevens).",
                 }
             )
+            events.extend({"case_id": case_id, **event} for event in story.events)
         with context.db.session() as session:
-            session.execute(insert(Case), cases)
-            session.execute(insert(Party), parties)
-            session.execute(insert(CaseParty), links)
-            session.execute(insert(TimelineEntry), events)
+            session.execute(insert(_table(Case)), cases)
+            session.execute(insert(_table(Party)), parties)
+            session.execute(insert(_table(CaseParty)), links)
+            session.execute(insert(_table(TimelineEntry)), events)
+            session.execute(insert(_table(AssessmentRow)), assessments)
+            if suspensions:
+                session.execute(insert(_table(Suspension)), suspensions)
+            if documents:
+                session.execute(insert(_table(Document)), documents)
+            if tips:
+                session.execute(insert(_table(Tip)), tips)
             for year, last in counters.items():
                 counter = session.get(ReferenceCounter, year)
                 if counter is None:
                     session.add(ReferenceCounter(year=year, last_sequence=last))
                 else:
                     counter.last_sequence = last
+        _refresh_deadlines([c["id"] for c in cases], context)
         done += batch
         if progress:
             progress(done, count)
     _reset_postgres_sequences(context)
     return done
+
+
+def _refresh_deadlines(case_ids: list[int], context: AppContext) -> None:
+    """Store each open case's nearest deadline, computed by the workflow's own deadline rules."""
+    from bibob_desk.services.workflow import refresh_deadlines, terms_in_session
+
+    today = date.today()
+    closed = [p.value for p in CLOSED_PHASES]
+    with context.db.session() as session:
+        terms = terms_in_session(session)
+        open_cases = session.execute(
+            select(Case).where(Case.id.in_(case_ids), Case.phase.not_in(closed))
+        ).scalars()
+        with session.no_autoflush:  # one flush at the end, not one per case
+            for case in open_cases:
+                refresh_deadlines(session, case, today, terms)
+
+
+def _table(model: type[Base]) -> Table:
+    # Core inserts: the ORM's bulk path would handle versioned rows one at a time.
+    return cast(Table, model.__table__)
 
 
 def _batches(count: int) -> Iterator[int]:

@@ -251,9 +251,19 @@ def _decision_dates(
     return original, shifted, days
 
 
-def running_deadlines(session: Session, case: Case, today: date) -> list[Deadline]:
-    """Every term that runs for the case now, earliest first."""
-    terms = organisation_terms(case, terms_in_session(session))
+def running_deadlines(
+    session: Session,
+    case: Case,
+    today: date,
+    settings_terms: Mapping[str, Any] | None = None,
+) -> list[Deadline]:
+    """Every term that runs for the case now, earliest first.
+
+    ``settings_terms`` lets a caller that handles many cases read the settings once.
+    """
+    if settings_terms is None:
+        settings_terms = terms_in_session(session)
+    terms = organisation_terms(case, settings_terms)
     rows = _suspensions(session, case)
     phase = Phase(case.phase)
     found: list[Deadline] = []
@@ -282,9 +292,14 @@ def running_deadlines(session: Session, case: Case, today: date) -> list[Deadlin
     return sorted(found, key=lambda d: d.due)
 
 
-def refresh_deadlines(session: Session, case: Case, today: date) -> Deadline | None:
+def refresh_deadlines(
+    session: Session,
+    case: Case,
+    today: date,
+    settings_terms: Mapping[str, Any] | None = None,
+) -> Deadline | None:
     """Store the nearest running deadline on the case (the overview sorts on it)."""
-    deadlines = running_deadlines(session, case, today)
+    deadlines = running_deadlines(session, case, today, settings_terms)
     nearest = deadlines[0] if deadlines else None
     new_date = nearest.due if nearest else None
     new_kind = nearest.kind if nearest else None
