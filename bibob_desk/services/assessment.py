@@ -193,17 +193,8 @@ def reassess(
         )
     )
     session.flush()
-    record(
-        session,
-        user,
-        "toetsen",
-        case.reference,
-        {
-            "outcome": result.outcome.value,
-            "rule": result.rule.value,
-            "policy_version": result.policy.version,
-        },
-    )
+    # No audit entry here: the change that caused this re-assessment is logged by its own
+    # service, and the assessment row itself records who, when and with what inputs.
     return _view(row)
 
 
@@ -263,6 +254,13 @@ class AssessmentService:
             case = self._case(session, reference)
             view = reassess(session, case, self.context.user, force=True, strict=True)
             assert view is not None  # force and strict: either a new row or an exception
+            record(
+                session,
+                self.context.user,
+                "toetsen",
+                case.reference,
+                {"outcome": view.outcome, "rule": view.rule, "policy_version": view.policy_version},
+            )
             return view
 
     def set_risk_tags(self, reference: str, tags: Iterable[str] | str) -> AssessmentView | None:
