@@ -227,7 +227,8 @@ def compute_deadline(
     ``terms`` holds the organisation's settings (``zienswijze_weeks``,
     ``vragenformulier_weeks``, ``decision_period_weeks``). ``extended`` is only meaningful for
     ``lbb_advice`` (8 + 4 weeks, Wet Bibob art. 15). ``suspended_days`` moves a decision period
-    on by the days it was suspended (Wet Bibob art. 31, Awb 4:15).
+    on by the days it was suspended (Wet Bibob art. 31, Awb 4:15), or the LBB's advice term by
+    the days it waited for additional information (art. 15 lid 2).
     """
     kind = parse_deadline_kind(kind)
     spec = DEADLINE_KINDS[kind]
@@ -238,8 +239,11 @@ def compute_deadline(
         )
     if suspended_days < 0:
         raise ValidationError("Het aantal opgeschorte dagen kan niet negatief zijn.", "suspended")
-    if suspended_days and kind != "beslistermijn":
-        raise ValidationError("Alleen de beslistermijn kan worden opgeschort.", "suspended")
+    if suspended_days and kind not in ("beslistermijn", "lbb_advice"):
+        raise ValidationError(
+            "Alleen de beslistermijn en de adviestermijn van het LBB kunnen worden opgeschort.",
+            "suspended",
+        )
 
     if kind == "lbb_advice":
         weeks = LBB_ADVICE_WEEKS + (LBB_EXTENSION_WEEKS if extended else 0)
@@ -249,6 +253,9 @@ def compute_deadline(
             else _weeks_text(weeks)
         )
         prefix = f"{what} na ontvangst van de adviesaanvraag op {format_date_nl(start)}"
+        if suspended_days:
+            # Wet Bibob art. 15 lid 2: the term waits while the LBB waits for information.
+            prefix += f", plus {suspended_days} dagen wachten op aanvullende gegevens"
     elif kind == "bezwaar":
         weeks = BEZWAAR_WEEKS
         prefix = f"{_weeks_text(weeks)} na {format_date_nl(start)}"

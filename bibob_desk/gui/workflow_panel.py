@@ -314,8 +314,20 @@ class WorkflowPanel(QWidget):
         layout.addLayout(header)
 
         steps_box = QGroupBox("Volgende stap")
-        self.steps_layout = QHBoxLayout(steps_box)
+        steps_outer = QVBoxLayout(steps_box)
+        self.steps_layout = QHBoxLayout()
         self.steps_layout.addStretch(1)
+        steps_outer.addLayout(self.steps_layout)
+        # Wet Bibob art. 15 lid 2: the LBB may ask the applicant more; its term waits.
+        lbb_row = QHBoxLayout()
+        self.lbb_questions_button = QPushButton("LBB stelt aanvullende vragen…")
+        self.lbb_questions_button.clicked.connect(self.record_lbb_questions)
+        self.lbb_answers_button = QPushButton("Antwoorden aan LBB ontvangen…")
+        self.lbb_answers_button.clicked.connect(self.record_lbb_answers)
+        lbb_row.addWidget(self.lbb_questions_button)
+        lbb_row.addWidget(self.lbb_answers_button)
+        lbb_row.addStretch(1)
+        steps_outer.addLayout(lbb_row)
         layout.addWidget(steps_box)
 
         decision_box = QGroupBox("Conclusie en besluit")
@@ -385,6 +397,8 @@ class WorkflowPanel(QWidget):
             for label in (self.original_label, self.shifted_label, self.suspended_label):
                 label.setText("")
             self.deadline_model.set_rows(())
+            self.lbb_questions_button.hide()
+            self.lbb_answers_button.hide()
             return
         self.phase_label.setText(f"Fase: {view.phase_label}")
         self.tip_label.setVisible(view.tip_flag)
@@ -404,6 +418,14 @@ class WorkflowPanel(QWidget):
         self.decision_button.setToolTip(
             "" if in_decision else "Het besluit wordt vastgelegd in de fase besluit."
         )
+        in_lbb = phase is Phase.LBB_ADVIES
+        questions_open = any(
+            x.reason == "lbb_aanvullende_vragen" and x.end is None for x in view.suspensions
+        )
+        self.lbb_questions_button.setVisible(in_lbb)
+        self.lbb_answers_button.setVisible(in_lbb)
+        self.lbb_questions_button.setEnabled(in_lbb and not questions_open)
+        self.lbb_answers_button.setEnabled(in_lbb and questions_open)
         self.original_label.setText(format_date_nl(view.original_decision_date))
         self.shifted_label.setText(format_date_nl(view.shifted_decision_date))
         self.suspended_label.setText(str(view.suspended_days))
@@ -454,6 +476,41 @@ class WorkflowPanel(QWidget):
         self._save(
             lambda: self.service.move(self._ref(), target, on=dialog.chosen_date, note=dialog.note)
         )
+
+    def record_lbb_questions(self) -> None:
+        if self.reference is None:
+            return
+        dialog = StepDialog(
+            "Aanvullende vragen van het LBB",
+            "De adviestermijn van het LBB en de beslistermijn wachten tot de antwoorden er zijn "
+            "(Wet Bibob art. 15 lid 2).",
+            "Datum van de vragen",
+            self.service.today,
+            self,
+        )
+        if self.run_dialog(dialog):
+            self._save(
+                lambda: self.service.record_lbb_questions(
+                    self._ref(), dialog.chosen_date, dialog.note
+                )
+            )
+
+    def record_lbb_answers(self) -> None:
+        if self.reference is None:
+            return
+        dialog = StepDialog(
+            "Antwoorden aan het LBB",
+            "De wachttijd eindigt; de uiterste opschorting schuift even lang op.",
+            "Datum ontvangst antwoorden",
+            self.service.today,
+            self,
+        )
+        if self.run_dialog(dialog):
+            self._save(
+                lambda: self.service.record_lbb_answers(
+                    self._ref(), dialog.chosen_date, dialog.note
+                )
+            )
 
     def record_conclusion(self) -> None:
         if self.reference is None or self.view is None:

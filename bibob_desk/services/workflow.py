@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -275,11 +275,15 @@ def running_deadlines(
             if row.reason == "vragenformulier":
                 found.append(compute_deadline("vragenformulier", row.start_date, terms=terms))
     if phase is Phase.LBB_ADVIES:
+        questions = [s for s in rows if s.reason == "lbb_aanvullende_vragen"]
+        paused = suspended_days(_periods(questions), today)
         for row in open_rows:
             if row.reason == "lbb_advies":
-                regular = compute_deadline("lbb_advice", row.start_date)
+                regular = compute_deadline("lbb_advice", row.start_date, suspended_days=paused)
                 if regular.due < today:  # the LBB may extend once by 4 weeks (art. 15)
-                    regular = compute_deadline("lbb_advice", row.start_date, extended=True)
+                    regular = compute_deadline(
+                        "lbb_advice", row.start_date, extended=True, suspended_days=paused
+                    )
                 found.append(regular)
     if phase is Phase.ZIENSWIJZE:
         started = _phase_started_on(session, case)
@@ -505,6 +509,81 @@ class WorkflowService:
 
     def withdraw(self, reference: str, on: date, note: str = "") -> WorkflowView:
         return self.move(reference, Phase.INGETROKKEN, on=on, note=note)
+
+    # --- additional questions of the LBB (Wet Bibob art. 15 lid 2) ----------------------------
+
+    def record_lbb_questions(self, reference: str, asked_on: date, note: str = "") -> WorkflowView:
+        """The LBB asks the applicant for more information: its advice term waits."""
+        on = self._check_date(asked_on)
+        with self.context.db.session() as session:
+            case = self._load(session, reference, write=True)
+            lbb, questions = self._lbb_rows(session, case)
+            if questions is not None:
+                raise ValidationError(
+                    "Er staan al aanvullende vragen van het LBB open; leg eerst de antwoorden "
+                    "vast.",
+                    "on",
+                )
+            if on < lbb.start_date:
+                raise ValidationError(
+                    "De vragen kunnen niet vóór de adviesaanvraag zijn gesteld.", "on"
+                )
+            session.add(
+                Suspension(
+                    case_id=case.id,
+                    reason="lbb_aanvullende_vragen",
+                    start_date=on,
+                    note=note.strip() or "Aanvullende vragen van het LBB",
+                )
+            )
+            text = (
+                f"Het LBB heeft aanvullende vragen gesteld ({format_date_nl(on)}); de "
+                "adviestermijn en de beslistermijn wachten tot de antwoorden er zijn (Wet Bibob "
+                "art. 15 lid 2)."
+            )
+            self._record(
+                session, case, text, "lbb_vragen", on, {"datum": on.isoformat()}, "opschorting"
+            )
+            return build_view(session, case, self.today)
+
+    def record_lbb_answers(self, reference: str, answered_on: date, note: str = "") -> WorkflowView:
+        """The answers reached the LBB: the pause ends and the maximum suspension moves on."""
+        on = self._check_date(answered_on)
+        with self.context.db.session() as session:
+            case = self._load(session, reference, write=True)
+            lbb, questions = self._lbb_rows(session, case)
+            if questions is None:
+                raise ValidationError("Er staan geen aanvullende vragen van het LBB open.", "on")
+            if on < questions.start_date:
+                raise ValidationError(
+                    "De antwoorden kunnen niet vóór de vragen zijn ontvangen.", "on"
+                )
+            questions.end_date = on
+            paused = (on - questions.start_date).days
+            if lbb.max_end_date is not None:
+                lbb.max_end_date = lbb.max_end_date + timedelta(days=paused)
+            text = (
+                f"Antwoorden op de vragen van het LBB ontvangen ({format_date_nl(on)}): "
+                f"{paused} dagen gewacht."
+            )
+            if note.strip():
+                text += f" Notitie: {note.strip()}"
+            self._record(
+                session, case, text, "lbb_antwoorden", on, {"datum": on.isoformat()}, "opschorting"
+            )
+            return build_view(session, case, self.today)
+
+    def _lbb_rows(self, session: Session, case: Case) -> tuple[Suspension, Suspension | None]:
+        if Phase(case.phase) is not Phase.LBB_ADVIES:
+            raise ValidationError(
+                "Aanvullende vragen van het LBB horen bij de fase LBB-advies.", "phase"
+            )
+        rows = [s for s in _suspensions(session, case) if s.end_date is None]
+        lbb = next((s for s in rows if s.reason == "lbb_advies"), None)
+        if lbb is None:
+            raise ValidationError("Er loopt geen adviesaanvraag bij het LBB.", "phase")
+        questions = next((s for s in rows if s.reason == "lbb_aanvullende_vragen"), None)
+        return lbb, questions
 
     # --- conclusion and decision --------------------------------------------------------------
 

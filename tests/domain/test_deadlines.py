@@ -171,3 +171,11 @@ def test_due_is_never_early_and_always_a_working_day(start: date, kind: str, ext
 )
 def test_urgency(due: date, today: date, state: str) -> None:
     assert urgency(due, today) == state
+
+
+def test_lbb_term_waits_for_additional_information() -> None:
+    deadline = compute_deadline("lbb_advice", date(2026, 1, 12), suspended_days=14)
+    assert deadline.due == date(2026, 3, 23)
+    assert "14 dagen wachten op aanvullende gegevens" in deadline.rule
+    with pytest.raises(ValidationError, match="opgeschort"):
+        compute_deadline("bezwaar", date(2026, 1, 12), suspended_days=3)

@@ -74,6 +74,11 @@ def test_walk_from_intake_to_besluit(qtbot: QtBot, sqlite_context: AppContext) -
     assert "vragenformulier" in kinds
     click(Phase.EIGEN_ONDERZOEK)
     click(Phase.LBB_ADVIES)
+    assert panel.lbb_questions_button.isEnabled() and not panel.lbb_answers_button.isEnabled()
+    qtbot.mouseClick(panel.lbb_questions_button, Qt.MouseButton.LeftButton)
+    assert panel.lbb_answers_button.isEnabled() and not panel.lbb_questions_button.isEnabled()
+    qtbot.mouseClick(panel.lbb_answers_button, Qt.MouseButton.LeftButton)
+    assert panel.lbb_questions_button.isEnabled()
     assert panel.step_buttons[Phase.CONCLUSIE].text() == "Advies ontvangen"
     click(Phase.CONCLUSIE)
     assert panel.phase_label.text() == "Fase: Conclusie"
@@ -96,9 +101,9 @@ def test_walk_from_intake_to_besluit(qtbot: QtBot, sqlite_context: AppContext) -
     kinds = [panel.deadline_model.row(i).kind for i in range(panel.deadline_model.rowCount())]
     assert kinds == ["bezwaar"]
     assert panel.phase_label.text() == "Fase: Besluit"
-    assert seen.count("StepDialog") == 7
+    assert seen.count("StepDialog") == 9
     assert seen[-1] == "DecisionDialog"
-    assert len(changed) == 9
+    assert len(changed) == 11
     panel.grab().save("/tmp/workflow_panel.png")
 
     with sqlite_context.db.session() as session:

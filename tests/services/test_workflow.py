@@ -165,3 +165,32 @@ def test_beheerder_may_not_move(context: AppContext) -> None:
     make_user(context.db, "bea", "beheerder")
     with pytest.raises(PermissionDenied):
         WorkflowService(AppContext(context.db, "bea"), today=TODAY).move(ref, Phase.TOEPASBAARHEID)
+
+
+def test_lbb_additional_questions_pause_the_advice_term(context: AppContext) -> None:
+    ref = open_case(context)
+    service = WorkflowService(context, today=TODAY)
+    for phase in (Phase.TOEPASBAARHEID, Phase.EIGEN_ONDERZOEK):
+        service.move(ref, phase, on=date(2026, 9, 1))
+    service.request_lbb_advice(ref, date(2026, 9, 7))
+    with pytest.raises(ValidationError, match="geen aanvullende vragen"):
+        service.record_lbb_answers(ref, date(2026, 9, 20))
+    service.record_lbb_questions(ref, date(2026, 9, 14))
+    with pytest.raises(ValidationError, match="al aanvullende vragen"):
+        service.record_lbb_questions(ref, date(2026, 9, 15))
+    view = service.record_lbb_answers(ref, date(2026, 9, 24))  # 10 days paused
+    lbb = next(s for s in view.suspensions if s.reason == "lbb_advies")
+    assert lbb.max_end == date(2026, 12, 10)  # 12 weeks (30 Nov) + the 10 days paused
+    advice = next(d for d in view.deadlines if d.kind == "lbb_advice")
+    # 8 weeks from 7 Sep = 2 Nov, + 10 days = 12 Nov; today (25 Nov) is later, so the extended
+    # term applies: 12 weeks = 30 Nov + 10 days = 10 Dec
+    assert advice.due == date(2026, 12, 10)
+    assert "10 dagen wachten" in advice.rule
+    # the questions lie inside the LBB period: counted once; the LBB period runs to its maximum
+    assert view.suspended_days == (date(2026, 12, 10) - date(2026, 9, 7)).days
+
+
+def test_lbb_questions_only_in_lbb_phase(context: AppContext) -> None:
+    ref = open_case(context)
+    with pytest.raises(ValidationError, match="LBB-advies"):
+        WorkflowService(context, today=TODAY).record_lbb_questions(ref, TODAY)
