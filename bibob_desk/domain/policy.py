@@ -30,7 +30,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -336,8 +336,10 @@ def parse_policy(data: Any, source: str = "") -> Policy:
     if len(version) > 40:
         raise _fail("is langer dan 40 tekens.", "version", source)
     raw_date = data.get("effective_from")
-    if isinstance(raw_date, date):
-        effective_from = raw_date  # TOML has real dates
+    if isinstance(raw_date, datetime):
+        effective_from = raw_date.date()  # TOML has real dates and date-times
+    elif isinstance(raw_date, date):
+        effective_from = raw_date
     else:
         try:
             effective_from = parse_date(_text(data, "effective_from", source), "effective_from")

@@ -228,3 +228,37 @@ def test_any_field_value_validates_or_is_refused(key: str, value: object) -> Non
         parse_policy(document)
     except ValidationError as exc:
         assert str(exc)
+
+
+@given(st.text(max_size=20))
+def test_any_postcode_area_text_parses_or_is_refused(text: str) -> None:
+    try:
+        area = parse_postcode_area(text)
+    except ValidationError as exc:
+        assert exc.field == "risk_areas"
+        return
+    assert 1000 <= area.first <= area.last <= 9999
+
+
+@given(
+    st.integers(1000, 9999),
+    st.integers(0, 20),
+    st.integers(1000, 9999),
+    st.sampled_from(["AA", "KL", "ZZ"]),
+)
+def test_range_membership_is_on_the_four_digits(
+    first: int, width: int, number: int, letters: str
+) -> None:
+    last = min(first + width, 9999)
+    area = parse_postcode_area(f"{first} AB-{last} CD")
+    assert area.contains(f"{number} {letters}") is (first <= number <= last)
+
+
+def test_toml_datetime_counts_as_its_date(tmp_path: Path) -> None:
+    path = tmp_path / "beleid.toml"
+    path.write_text(
+        'name = "x"\nversion = "1"\neffective_from = 2026-03-01T00:00:00\n'
+        "[threshold]\namount = 1\n",
+        encoding="utf-8",
+    )
+    assert load_policy_file(path)[0].effective_from == date(2026, 3, 1)
