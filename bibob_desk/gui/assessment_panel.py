@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -147,12 +148,16 @@ class AssessmentPanel(QWidget):
         bottom_layout.addWidget(QLabel("<b>Eerdere toetsen</b> (worden nooit overschreven)", self))
         bottom_layout.addWidget(self.history_view, 1)
         bottom_layout.addWidget(self.history_reasons)
+        top_scroll = QScrollArea(self)
+        top_scroll.setWidgetResizable(True)
+        top_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        top_scroll.setWidget(top)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(top)
+        splitter.addWidget(top_scroll)
         splitter.addWidget(bottom)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
-        splitter.setSizes([420, 300])
+        splitter.setSizes([520, 220])
 
         self.reassess_button.clicked.connect(self.reassess)
         self.copy_button.clicked.connect(self.copy_reasons)
