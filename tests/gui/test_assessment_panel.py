@@ -78,10 +78,16 @@ def test_panel_explains_when_no_policy_applies(
     assert AssessmentService(sqlite_context).history(case.reference) == []
 
 
-def test_registered_as_case_tab(qtbot: Any, window: MainWindow, three_cases: Any) -> None:
-    assert ("Toepasbaarheid", "bibob_desk.gui.assessment_panel:AssessmentPanel") in (
-        extensions.CASE_PANELS
-    )
+def test_registered_as_case_tab(
+    qtbot: Any, sqlite_context: AppContext, three_cases: Any, messages: Any, monkeypatch: Any
+) -> None:
+    entry = ("Toepasbaarheid", "bibob_desk.gui.assessment_panel:AssessmentPanel")
+    assert entry in extensions.CASE_PANELS
+    monkeypatch.setattr(extensions, "CASE_PANELS", [entry])  # only this panel: fast
+    monkeypatch.setattr(extensions, "PAGES", [])
+    window = MainWindow(sqlite_context)
+    qtbot.addWidget(window)
+    window.show()
     panels = [p for p in window.detail.panels if isinstance(p, AssessmentPanel)]
     assert len(panels) == 1
     window.select_case(three_cases[0].reference)
