@@ -293,9 +293,31 @@ def compute_deadline(
     )
 
 
+# Reminders without a term of their own: they are due on the day of the event.
+REMINDER_LABELS = {"register_melding": "Melding Bibob-register"}
+
+
+def register_reminder(event: date, what: str) -> Deadline:
+    """A reminder to report to the Bibob-register "without delay" (since 1 October 2022, second
+    tranche, Kamerstuk 35764): gevaarsconclusies and withdrawals of applications. The article
+    number was not verifiable in the sources at hand, so none is cited."""
+    return Deadline(
+        kind="register_melding",
+        start=event,
+        due=event,
+        unshifted_due=event,
+        shifted=False,
+        rule=(
+            f"{what} van {format_date_nl(event)}: onverwijld melden aan het Bibob-register "
+            "(via het Justid-informatieportaal)."
+        ),
+        legal_basis="Wet Bibob, meldplicht sinds 1 oktober 2022 (tweede tranche, Kamerstuk 35764)",
+    )
+
+
 def deadline_label(kind: str) -> str:
     spec = DEADLINE_KINDS.get(kind)
-    return spec.label if spec else kind
+    return spec.label if spec else REMINDER_LABELS.get(kind, kind)
 
 
 # --- how urgent a deadline is -------------------------------------------------------------

@@ -346,6 +346,19 @@ class WorkflowPanel(QWidget):
         decision_layout.addLayout(decision_buttons)
         layout.addWidget(decision_box)
 
+        register_box = QGroupBox("Bibob-register")
+        register_layout = QHBoxLayout(register_box)
+        self.register_label = QLabel()
+        self.register_label.setWordWrap(True)
+        self.consult_button = QPushButton("Geraadpleegd…")
+        self.consult_button.clicked.connect(self.record_register_consultation)
+        self.report_button = QPushButton("Melding gedaan…")
+        self.report_button.clicked.connect(self.record_register_report)
+        register_layout.addWidget(self.register_label, 1)
+        register_layout.addWidget(self.consult_button)
+        register_layout.addWidget(self.report_button)
+        layout.addWidget(register_box)
+
         period_box = QGroupBox("Beslistermijn")
         period_form = QFormLayout(period_box)
         self.original_label = QLabel()
@@ -399,6 +412,7 @@ class WorkflowPanel(QWidget):
             self.deadline_model.set_rows(())
             self.lbb_questions_button.hide()
             self.lbb_answers_button.hide()
+            self.register_label.setText("")
             return
         self.phase_label.setText(f"Fase: {view.phase_label}")
         self.tip_label.setVisible(view.tip_flag)
@@ -426,6 +440,14 @@ class WorkflowPanel(QWidget):
         self.lbb_answers_button.setVisible(in_lbb)
         self.lbb_questions_button.setEnabled(in_lbb and not questions_open)
         self.lbb_answers_button.setEnabled(in_lbb and questions_open)
+        self.register_label.setText(self._register_text(view))
+        report_due = any(d.kind == "register_melding" for d in view.deadlines)
+        self.report_button.setEnabled(report_due)
+        self.report_button.setToolTip(
+            "Meld de gevaarsconclusie of de terugtrekking aan het Bibob-register."
+            if report_due
+            else "Alleen een gevaarsconclusie of een terugtrekking wordt gemeld."
+        )
         self.original_label.setText(format_date_nl(view.original_decision_date))
         self.shifted_label.setText(format_date_nl(view.shifted_decision_date))
         self.suspended_label.setText(str(view.suspended_days))
@@ -447,6 +469,22 @@ class WorkflowPanel(QWidget):
         elif view.decision:
             text += f". Voorgenomen besluit: {view.decision_label.lower()}"
         return text + "."
+
+    @staticmethod
+    def _register_text(view: WorkflowView) -> str:
+        parts = []
+        if view.register_consulted_on:
+            parts.append(
+                f"Geraadpleegd op {format_date_nl(view.register_consulted_on)}: "
+                f"{view.register_result}"
+            )
+        else:
+            parts.append("Nog niet geraadpleegd.")
+        if view.register_reported_on:
+            parts.append(f"Gemeld op {format_date_nl(view.register_reported_on)}.")
+        elif any(d.kind == "register_melding" for d in view.deadlines):
+            parts.append("Nog te melden.")
+        return " ".join(parts)
 
     def _step_button(self, option: TransitionCheck) -> QPushButton:
         label = option.label
@@ -476,6 +514,37 @@ class WorkflowPanel(QWidget):
         self._save(
             lambda: self.service.move(self._ref(), target, on=dialog.chosen_date, note=dialog.note)
         )
+
+    def record_register_consultation(self) -> None:
+        if self.reference is None:
+            return
+        dialog = StepDialog(
+            "Bibob-register geraadpleegd",
+            "Leg vast wanneer het register is geraadpleegd en wat de uitkomst was (in de notitie, "
+            "bijvoorbeeld 'geen registratie').",
+            "Datum raadpleging",
+            self.service.today,
+            self,
+        )
+        if self.run_dialog(dialog):
+            self._save(
+                lambda: self.service.record_register_consultation(
+                    self._ref(), dialog.chosen_date, dialog.note
+                )
+            )
+
+    def record_register_report(self) -> None:
+        if self.reference is None:
+            return
+        dialog = StepDialog(
+            "Melding aan het Bibob-register",
+            "Leg vast wanneer de gevaarsconclusie of de terugtrekking is gemeld.",
+            "Datum melding",
+            self.service.today,
+            self,
+        )
+        if self.run_dialog(dialog):
+            self._save(lambda: self.service.record_register_report(self._ref(), dialog.chosen_date))
 
     def record_lbb_questions(self) -> None:
         if self.reference is None:

@@ -22,6 +22,7 @@ from bibob_desk.domain.deadlines import (
     Deadline,
     compute_deadline,
     deadline_label,
+    register_reminder,
     urgency,
 )
 from bibob_desk.domain.errors import NotFoundError, PermissionDenied, ValidationError
@@ -54,6 +55,8 @@ from bibob_desk.services.context import AppContext
 from bibob_desk.storage.models import Case, Setting, Suspension, TimelineEntry, utcnow
 
 PHASE_ENTRY_KIND = "fase"
+REGISTER_ENTRY_KIND = "register"
+DANGER_CONCLUSIONS = frozenset({Conclusion.MINDERE_MATE.value, Conclusion.ERNSTIG_GEVAAR.value})
 AUDIT_PHASE = "fase_wijzigen"
 AUDIT_CONCLUSION = "conclusie_vastleggen"
 AUDIT_DECISION = "besluit_vastleggen"
@@ -120,6 +123,9 @@ class WorkflowView:
     suspended_days: int
     decision_period_weeks: int
     tip_flag: bool
+    register_consulted_on: date | None = None
+    register_result: str = ""
+    register_reported_on: date | None = None
 
     @property
     def phase_label(self) -> str:
@@ -289,11 +295,38 @@ def running_deadlines(
         started = _phase_started_on(session, case)
         if started is not None:
             found.append(compute_deadline("zienswijze", started, terms=terms))
+    if case.register_reported_on is None:
+        reminder = _register_reminder(session, case)
+        if reminder is not None:
+            found.append(reminder)
     if case.decision_sent_date is not None and phase in (Phase.BESLUIT, Phase.GESLOTEN):
         bezwaar = compute_deadline("bezwaar", case.decision_sent_date)
         if phase is Phase.BESLUIT or bezwaar.due >= today:
             found.append(bezwaar)
     return sorted(found, key=lambda d: d.due)
+
+
+def _latest_entry_date(session: Session, case: Case, kind: str) -> date | None:
+    entry = session.execute(
+        select(TimelineEntry)
+        .where(TimelineEntry.case_id == case.id, TimelineEntry.kind == kind)
+        .order_by(TimelineEntry.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return entry.occurred_at.date() if entry else None
+
+
+def _register_reminder(session: Session, case: Case) -> Deadline | None:
+    """A danger conclusion or a withdrawal that still has to be reported to the register."""
+    if case.phase == Phase.INGETROKKEN.value:
+        event = case.closed_on or _latest_entry_date(session, case, PHASE_ENTRY_KIND)
+        return register_reminder(event, "Terugtrekking") if event else None
+    if case.conclusion in DANGER_CONCLUSIONS:
+        event = _latest_entry_date(session, case, "conclusie")
+        if event is not None:
+            label = CONCLUSION_LABELS[Conclusion(case.conclusion)].lower()
+            return register_reminder(event, f"Gevaarsconclusie ({label})")
+    return None
 
 
 def refresh_deadlines(
@@ -368,6 +401,9 @@ def build_view(session: Session, case: Case, today: date) -> WorkflowView:
         suspended_days=days,
         decision_period_weeks=terms["decision_period_weeks"],
         tip_flag=case.tip_flag,
+        register_consulted_on=case.register_consulted_on,
+        register_result=case.register_result or "",
+        register_reported_on=case.register_reported_on,
     )
 
 
@@ -509,6 +545,58 @@ class WorkflowService:
 
     def withdraw(self, reference: str, on: date, note: str = "") -> WorkflowView:
         return self.move(reference, Phase.INGETROKKEN, on=on, note=note)
+
+    # --- the Bibob-register ----------------------------------------------------------------------
+
+    def record_register_consultation(
+        self, reference: str, consulted_on: date, result: str
+    ) -> WorkflowView:
+        """The register was consulted (at intake) for earlier conclusions on the betrokkenen."""
+        on = self._check_date(consulted_on)
+        if not result.strip():
+            raise ValidationError(
+                "Vul de uitkomst van de raadpleging in (bijvoorbeeld 'geen registratie').",
+                "result",
+            )
+        with self.context.db.session() as session:
+            case = self._load(session, reference, write=True)
+            case.register_consulted_on = on
+            case.register_result = result.strip()
+            text = f"Bibob-register geraadpleegd op {format_date_nl(on)}: {result.strip()}"
+            self._record(
+                session,
+                case,
+                text,
+                "register_raadplegen",
+                on,
+                {"datum": on.isoformat()},
+                REGISTER_ENTRY_KIND,
+            )
+            return build_view(session, case, self.today)
+
+    def record_register_report(self, reference: str, reported_on: date) -> WorkflowView:
+        """The danger conclusion or the withdrawal was reported to the register."""
+        on = self._check_date(reported_on)
+        with self.context.db.session() as session:
+            case = self._load(session, reference, write=True)
+            if _register_reminder(session, case) is None:
+                raise ValidationError(
+                    "Er is niets te melden: alleen een gevaarsconclusie (mindere mate of ernstig "
+                    "gevaar) of een terugtrekking wordt aan het Bibob-register gemeld.",
+                    "phase",
+                )
+            case.register_reported_on = on
+            text = f"Gemeld aan het Bibob-register op {format_date_nl(on)}."
+            self._record(
+                session,
+                case,
+                text,
+                "register_melden",
+                on,
+                {"datum": on.isoformat()},
+                REGISTER_ENTRY_KIND,
+            )
+            return build_view(session, case, self.today)
 
     # --- additional questions of the LBB (Wet Bibob art. 15 lid 2) ----------------------------
 

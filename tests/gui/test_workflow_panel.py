@@ -62,6 +62,17 @@ def test_walk_from_intake_to_besluit(qtbot: QtBot, sqlite_context: AppContext) -
     panel.set_case(ref)
     assert panel.phase_label.text() == "Fase: Intake"
     assert not panel.decision_button.isEnabled()
+    assert not panel.report_button.isEnabled()
+
+    def consult(dialog: QDialog) -> bool:
+        assert isinstance(dialog, StepDialog)
+        dialog.note_edit.setPlainText("Geen registratie")
+        return True
+
+    panel.run_dialog = consult
+    qtbot.mouseClick(panel.consult_button, Qt.MouseButton.LeftButton)
+    assert "Geen registratie" in panel.register_label.text()
+    panel.run_dialog = fill
 
     def click(target: Phase) -> None:
         button = panel.step_buttons[target]
@@ -99,17 +110,23 @@ def test_walk_from_intake_to_besluit(qtbot: QtBot, sqlite_context: AppContext) -
     qtbot.mouseClick(panel.decision_button, Qt.MouseButton.LeftButton)
     assert "Besluit: weigeren" in panel.conclusion_label.text()
     kinds = [panel.deadline_model.row(i).kind for i in range(panel.deadline_model.rowCount())]
-    assert kinds == ["bezwaar"]
+    assert sorted(kinds) == ["bezwaar", "register_melding"]  # ernstig gevaar: report it
+    assert "Nog te melden" in panel.register_label.text()
+    assert panel.report_button.isEnabled()
+    qtbot.mouseClick(panel.report_button, Qt.MouseButton.LeftButton)
+    assert "Gemeld op" in panel.register_label.text()
+    assert not panel.report_button.isEnabled()
     assert panel.phase_label.text() == "Fase: Besluit"
-    assert seen.count("StepDialog") == 9
-    assert seen[-1] == "DecisionDialog"
-    assert len(changed) == 11
+    assert seen.count("StepDialog") == 10
+    assert seen[-2] == "DecisionDialog"
+    assert len(changed) == 13
     panel.grab().save("/tmp/workflow_panel.png")
 
     with sqlite_context.db.session() as session:
         case = session.execute(select(Case).where(Case.reference == ref)).scalar_one()
         assert case.phase == "besluit" and case.decision == "weigeren"
         assert case.nearest_deadline_kind == "bezwaar"
+        assert case.register_reported_on is not None
 
 
 def test_cancelled_dialog_changes_nothing(qtbot: QtBot, sqlite_context: AppContext) -> None:

@@ -127,11 +127,35 @@ def test_withdrawal_closes_the_suspension(context: AppContext) -> None:
     service.move(ref, Phase.VRAGENFORMULIER, on=date(2026, 11, 2))
     view = service.withdraw(ref, date(2026, 11, 10), "Aanvrager trekt zich terug.")
     assert view.phase == "ingetrokken"
-    assert view.deadlines == ()
+    # a withdrawal is reported to the Bibob-register; until then it is a reminder
+    assert [d.kind for d in view.deadlines] == ["register_melding"]
+    assert view.deadlines[0].due == date(2026, 11, 10)
     assert view.suspensions[0].end == date(2026, 11, 10)
+    view = service.record_register_report(ref, date(2026, 11, 11))
+    assert view.deadlines == ()
+    assert view.register_reported_on == date(2026, 11, 11)
     with context.db.session() as session:
         case = session.execute(select(Case).where(Case.reference == ref)).scalar_one()
         assert case.nearest_deadline is None
+
+
+def test_register_consultation_and_report(context: AppContext) -> None:
+    ref = open_case(context)
+    service = WorkflowService(context, today=TODAY)
+    with pytest.raises(ValidationError, match="uitkomst"):
+        service.record_register_consultation(ref, TODAY, " ")
+    view = service.record_register_consultation(ref, date(2026, 9, 2), "Geen registratie")
+    assert view.register_consulted_on == date(2026, 9, 2)
+    assert view.register_result == "Geen registratie"
+    with pytest.raises(ValidationError, match="niets te melden"):
+        service.record_register_report(ref, TODAY)
+    for phase in (Phase.TOEPASBAARHEID, Phase.EIGEN_ONDERZOEK, Phase.CONCLUSIE):
+        service.move(ref, phase)
+    view = service.record_conclusion(ref, "mindere_mate", "b", "verlenen_met_voorschriften")
+    reminder = next(d for d in view.deadlines if d.kind == "register_melding")
+    assert reminder.due == TODAY and reminder.state == "deze_week"
+    view = service.record_register_report(ref, TODAY)
+    assert all(d.kind != "register_melding" for d in view.deadlines)
 
 
 def test_future_dates_are_refused(context: AppContext) -> None:
