@@ -197,8 +197,12 @@ def parse_inputs(
 
 
 def needs_bouwsom(policy: Policy, area: str) -> bool:
-    """Whether the bouwsom decides the outcome, so that it must be given."""
-    return area in AREAS_WITH_BOUWSOM or policy.scope(area) is AreaScope.THRESHOLD
+    """Whether the bouwsom must be given: where it decides, and for a building permit the policy
+    covers (the case file needs it there anyway). An area the policy leaves out needs none."""
+    scope = policy.scope(area)
+    if scope is AreaScope.OUT_OF_SCOPE:
+        return False
+    return scope is AreaScope.THRESHOLD or area in AREAS_WITH_BOUWSOM
 
 
 def missing_bouwsom_error(area: str) -> ValidationError:

@@ -195,6 +195,11 @@ def test_json_contract() -> None:
 def test_missing_bouwsom_is_refused() -> None:
     assert needs_bouwsom(DEFAULT, "omgevingsvergunning_bouw")
     assert not needs_bouwsom(DEFAULT, "alcohol")
+    province = parse_policy({"name": "Provincie", "version": "1", "effective_from": "2025-01-01",
+                             "threshold": {"amount": "1"}, "optional_areas": ["subsidie"]})
+    assert not needs_bouwsom(province, "omgevingsvergunning_bouw")  # left out: no bouwsom
+    result = assess(province, parse_inputs("omgevingsvergunning_bouw", on=ON))
+    assert result.rule.value == "buiten_beleid"
     with pytest.raises(ValidationError, match="bouwsom") as info:
         assess(DEFAULT, parse_inputs("omgevingsvergunning_bouw", on=ON))
     assert info.value.field == "bouwsom"
