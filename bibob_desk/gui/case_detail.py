@@ -336,10 +336,7 @@ class CaseDetail(QWidget):
                 self.stack.setCurrentIndex(0)
                 errors.show_error(self, exc)
                 reference = None
-        for panel in self.panels:
-            set_case = getattr(panel, "set_case", None)
-            if set_case is not None:
-                set_case(reference)
+        self._panels_show(reference)
 
     def reload(self) -> None:
         """Re-read the shown case (after a panel or another window changed it)."""
@@ -366,8 +363,16 @@ class CaseDetail(QWidget):
 
     def _after_change(self, case: CaseView, message: str) -> None:
         self._show(case)
+        # Feature panels derive things from the fields (applicability, deadlines): re-read.
+        self._panels_show(case.reference)
         self.status_message.emit(message)
         self.case_changed.emit(case.reference)
+
+    def _panels_show(self, reference: str | None) -> None:
+        for panel in self.panels:
+            set_case = getattr(panel, "set_case", None)
+            if set_case is not None:
+                set_case(reference)
 
     def _panel_changed_case(self, reference: str) -> None:
         if self.case is not None and reference == self.case.reference:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bibob_desk.domain.errors import BibobError
-from bibob_desk.gui import errors
+from bibob_desk.gui import errors, extensions
 from bibob_desk.gui.main_window import MainWindow
 from bibob_desk.services.cases import CaseService, CaseView, PartyInput
 from bibob_desk.services.context import AppContext
@@ -97,8 +97,20 @@ def three_cases(sqlite_context: AppContext) -> list[CaseView]:
 
 
 @pytest.fixture
+def shell_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bare shell: feature pages and panels are tested by their own helpers' tests (and all
+    together by the screenshot test); leaving them out keeps these tests fast and focused."""
+    monkeypatch.setattr(extensions, "CASE_PANELS", [])
+    monkeypatch.setattr(extensions, "PAGES", [])
+
+
+@pytest.fixture
 def window(
-    qtbot: Any, sqlite_context: AppContext, three_cases: list[CaseView], messages: Messages
+    qtbot: Any,
+    sqlite_context: AppContext,
+    three_cases: list[CaseView],
+    messages: Messages,
+    shell_only: None,
 ) -> Iterator[MainWindow]:
     main = MainWindow(sqlite_context)
     qtbot.addWidget(main)

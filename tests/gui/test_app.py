@@ -93,10 +93,13 @@ def test_run_gui_opens_the_main_window(
     qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown: list[MainWindow] = []
+    earlier = set(map(id, QApplication.topLevelWidgets()))  # windows of other tests
 
     def fake_exec(self: QApplication) -> int:
         shown.extend(
-            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, MainWindow) and w.isVisible() and id(w) not in earlier
         )
         return 0
 

@@ -194,7 +194,9 @@ def test_sort_by_bouwsom_puts_the_largest_first_when_descending(
 
 
 @pytest.mark.slow
-def test_fetch_more_loads_pages_not_everything(qtbot: Any, sqlite_context: AppContext) -> None:
+def test_fetch_more_loads_pages_not_everything(
+    qtbot: Any, sqlite_context: AppContext, shell_only: None
+) -> None:
     generate_demo_cases(sqlite_context, 1000, 7)
     main = MainWindow(sqlite_context)
     qtbot.addWidget(main)
@@ -218,7 +220,9 @@ def test_fetch_more_loads_pages_not_everything(qtbot: Any, sqlite_context: AppCo
     assert not model.canFetchMore()
 
 
-def test_edit_survives_a_restart(qtbot: Any, tmp_path: Path, messages: Messages) -> None:
+def test_edit_survives_a_restart(
+    qtbot: Any, tmp_path: Path, messages: Messages, shell_only: None
+) -> None:
     url = f"sqlite:///{tmp_path / 'restart.sqlite'}"
     db = open_database(url)
     make_user(db, "tester")
@@ -358,6 +362,11 @@ def test_extension_panels_and_pages_plug_in(
 
     main.select_case(three_cases[0].reference)
     assert FakePanel.shown[-1] == three_cases[0].reference
+    # Saving the Gegevens tab makes the panels re-read the case.
+    before = len(FakePanel.shown)
+    main.detail.fields_tab.title_edit.setText("Nieuwe titel voor de panelen")
+    assert main.detail.save()
+    assert FakePanel.shown[before:] == [three_cases[0].reference]
 
     assert main.show_page("Overzicht")
     assert FakePage.refreshed == 1
