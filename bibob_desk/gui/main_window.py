@@ -300,6 +300,9 @@ class MainWindow(QMainWindow):
         self.case_model.set_filter(self.case_list.current_filter())
 
     def refresh(self) -> None:
+        """F5: re-read the list, the open case and the shown page from the database."""
+        if not self._may_leave_case():
+            return
         self.case_list.set_officers(self.service.officers())
         self.case_model.reload()
         self.detail.reload()
@@ -407,6 +410,7 @@ class MainWindow(QMainWindow):
         if not self.exec_dialog(dialog) or dialog.created is None:
             return
         reference = dialog.created.reference
+        self.case_list.set_officers(self.service.officers())
         self.case_model.reload()
         self.select_case(reference)
         self._show_message(f"Zaak {reference} aangemaakt.")

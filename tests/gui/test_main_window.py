@@ -394,3 +394,20 @@ def test_select_case_outside_the_loaded_rows_narrows_the_list(
     assert window.case_list.phase_combo.currentIndex() == 0
     assert shown_references(window) == [three_cases[0].reference]
     assert window.selected_reference() == three_cases[0].reference
+
+
+def test_refresh_rereads_but_asks_about_unsaved_edits(
+    window: MainWindow, three_cases: list[CaseView], messages: Messages
+) -> None:
+    window.select_case(three_cases[0].reference)
+    CaseService(window.context).add_note(three_cases[0].reference, "Door een collega.")
+    window.refresh_action.trigger()
+    assert messages.questions == []  # nothing unsaved: no question
+    assert window.detail.timeline_model.index(0, 3).data() == "Door een collega."
+
+    window.detail.fields_tab.title_edit.setText("Half af")
+    messages.answer = False  # "Niet opslaan"
+    window.refresh_action.trigger()
+    assert len(messages.questions) == 1
+    assert window.detail.fields_tab.title_edit.text() == three_cases[0].title
+    assert CaseService(window.context).get(three_cases[0].reference).title == three_cases[0].title
