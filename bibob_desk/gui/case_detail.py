@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -33,7 +32,12 @@ from bibob_desk.domain.errors import BibobError, ConflictError, ValidationError
 from bibob_desk.domain.money import format_money
 from bibob_desk.domain.phases import PHASE_LABELS, Phase
 from bibob_desk.gui import errors, extensions
-from bibob_desk.gui.detail_models import DocumentTableModel, PartyTableModel, TimelineTableModel
+from bibob_desk.gui.detail_models import (
+    DocumentTableModel,
+    PartyTableModel,
+    TimelineTableModel,
+    local_time,
+)
 from bibob_desk.gui.forms import child, load_form
 from bibob_desk.gui.party_dialog import PartyDialog
 from bibob_desk.gui.styling import app_icon, mark_invalid, scrollable
@@ -258,9 +262,6 @@ class CaseDetail(QWidget):
         self.party_model = PartyTableModel()
         self.party_view = _table(tab)
         self.party_view.setModel(self.party_model)
-        self.party_view.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.ResizeToContents
-        )
         self.add_party_button = QPushButton("Betrokkene toevoegen…", tab)
         self.remove_party_button = QPushButton("Verwijderen", tab)
         self.add_party_button.clicked.connect(self.add_party)
@@ -350,15 +351,17 @@ class CaseDetail(QWidget):
         parts = [case.phase_label, case.area_label]
         if applicant:
             parts.append(f"aanvrager {applicant.name}")
-        parts.append(f"laatst gewijzigd {case.updated_at.strftime('%d-%m-%Y %H:%M')}")
+        parts.append(f"laatst gewijzigd {local_time(case.updated_at)}")
         self.sub_header.setText("  ·  ".join(parts))
         self.fields_tab.fill(case)
         self.party_model.set_rows(case.parties)
+        self.party_view.resizeColumnsToContents()
         self.timeline_model.set_rows(
             sorted(case.timeline, key=lambda t: (t.occurred_at, t.id), reverse=True)
         )
         self.timeline_view.resizeColumnToContents(0)
         self.document_model.set_rows(case.documents)
+        self.document_view.resizeColumnsToContents()
         self.stack.setCurrentIndex(1)
 
     def _after_change(self, case: CaseView, message: str) -> None:

@@ -6,6 +6,7 @@ They show the rows of the ``CaseView`` the detail view just read from the servic
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -54,6 +55,11 @@ class RowsModel(QAbstractTableModel, Generic[T]):
         return None
 
 
+def local_time(moment: datetime) -> str:
+    """Stored timestamps are naive UTC; officers read their own clock."""
+    return moment.replace(tzinfo=UTC).astimezone().strftime("%d-%m-%Y %H:%M")
+
+
 def _kind_label(kind: str) -> str:
     try:
         return PARTY_KIND_LABELS[PartyKind(kind)]
@@ -74,7 +80,7 @@ class PartyTableModel(RowsModel[PartyView]):
 
 class TimelineTableModel(RowsModel[TimelineView]):
     columns = (
-        ("Wanneer", lambda t: t.occurred_at.strftime("%d-%m-%Y %H:%M")),
+        ("Wanneer", lambda t: local_time(t.occurred_at)),
         ("Wie", lambda t: t.user),
         ("Soort", lambda t: t.kind),
         ("Wat", lambda t: t.text),
@@ -88,5 +94,5 @@ class DocumentTableModel(RowsModel[DocumentView]):
         ("Status", lambda d: d.status),
         ("Bestand", lambda d: d.filename),
         ("Auteur", lambda d: d.author),
-        ("Aangemaakt", lambda d: d.created_at.strftime("%d-%m-%Y %H:%M")),
+        ("Aangemaakt", lambda d: local_time(d.created_at)),
     )

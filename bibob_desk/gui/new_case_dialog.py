@@ -93,7 +93,7 @@ class NewCaseDialog(QDialog):
         wrong = {_PARTY_FIELD_TO_WIDGET.get(f, f) for f in errors.error_fields(exc)}
         for name, widget in self.fields.items():
             mark_invalid(widget, name in wrong)
-        self.error_label.setText("\n".join(errors.error_lines(exc)))
+        self.error_label.setText("\n".join(f"• {line}" for line in errors.error_lines(exc)))
         self.error_label.show()
 
     def _party_errors(self) -> list[ValidationError]:

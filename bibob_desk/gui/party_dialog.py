@@ -95,7 +95,7 @@ class PartyDialog(QDialog):
         wrong = error_fields(exc)
         for name, widget in self.fields.items():
             mark_invalid(widget, name in wrong)
-        self.error_label.setText("\n".join(error_lines(exc)))
+        self.error_label.setText("\n".join(f"• {line}" for line in error_lines(exc)))
         self.error_label.show()
 
     def accept(self) -> None:
