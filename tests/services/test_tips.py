@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bibob_desk.domain.errors import NotFoundError, PermissionDenied, ValidationError
 from bibob_desk.services.cases import CaseService, PartyInput
 from bibob_desk.services.context import AppContext
-from bibob_desk.services.tips import TipInput, TipService
+from bibob_desk.services.tips import TipInput, TipService, validate_tip
 from bibob_desk.storage.models import AuditEntry, Case, TimelineEntry, Tip
 from tests.conftest import make_user
 
@@ -185,3 +187,28 @@ def test_future_date_refused(context: AppContext) -> None:
     later = date.today().replace(year=date.today().year + 1).isoformat()
     with pytest.raises(ValidationError, match="toekomst"):
         TipService(context).add(tip(received_on=later))
+
+
+text = st.text(max_size=30)
+
+
+@given(text, text, text, text, text, text, text)
+def test_validate_tip_only_ever_raises_dutch_validation_errors(
+    direction: str, received: str, counterpart: str, subject: str, kvk: str, birth: str, ref: str
+) -> None:
+    data = TipInput(
+        direction=direction,
+        received_on=received,
+        counterpart=counterpart,
+        subject_name=subject,
+        subject_kvk=kvk,
+        subject_birth_date=birth,
+        case_reference=ref,
+    )
+    try:
+        valid = validate_tip(data, today=date(2026, 11, 25))
+    except ValidationError as exc:
+        assert str(exc)
+        return
+    assert valid.subject_name and valid.counterpart
+    assert valid.subject_kvk is None or len(valid.subject_kvk) == 8
