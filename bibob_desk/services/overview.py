@@ -214,6 +214,40 @@ class OverviewService:
         descending: bool = False,
     ) -> list[OverviewRow]:
         """One window of the list, sorted on any column (ties broken by id, so stable)."""
+        return self._window(overview_filter, offset, limit, order_by, descending, False)[1]
+
+    def first_window(
+        self,
+        overview_filter: OverviewFilter | None = None,
+        *,
+        limit: int = 200,
+        order_by: str = "reference",
+        descending: bool = False,
+    ) -> tuple[int, list[OverviewRow]]:
+        """The number of matching cases and the first window, what a list shows after a reset.
+
+        With a search the count comes from the same query as the window (``COUNT(*) OVER ()``),
+        so the search index is consulted once, not twice.
+        """
+        f = overview_filter or OverviewFilter()
+        if not f.search.strip():
+            # Without a search a separate COUNT is cheaper: it is answered from indexes, while
+            # a window count would make the database collect every row before the LIMIT.
+            total = self.count(f)
+            rows = self._window(f, 0, limit, order_by, descending, False)[1] if total else []
+            return total, rows
+        total_or_none, rows = self._window(f, 0, limit, order_by, descending, True)
+        return (total_or_none or 0), rows
+
+    def _window(
+        self,
+        overview_filter: OverviewFilter | None,
+        offset: int,
+        limit: int,
+        order_by: str,
+        descending: bool,
+        with_total: bool,
+    ) -> tuple[int | None, list[OverviewRow]]:
         if order_by not in SORT_KEYS:
             known = ", ".join(SORT_KEYS)
             raise ValidationError(f"Onbekende sorteerkolom '{order_by}'. Kies uit: {known}.")
@@ -227,16 +261,21 @@ class OverviewService:
             # Two steps: first the ids of the window (sorting needs only the key), then the
             # details of those ids. Sorting rows that carry the applicant subquery would make
             # SQLite evaluate it for every matching case, not only for the window's.
+            columns: list[Any] = [Case.id]
+            if with_total:
+                columns.append(func.count().over().label("total"))
             window: Select[Any] = (
-                select(Case.id)
+                select(*columns)
                 .where(*conditions)
                 .order_by(order, tie)
                 .offset(max(offset, 0))
                 .limit(max(limit, 0))
             )
-            ids = list(session.execute(window).scalars())
-            if not ids:
-                return []
+            found = session.execute(window).all()
+            if not found:
+                return (0 if with_total else None), []
+            ids = [r.id for r in found]
+            total = int(found[0].total) if with_total else None
             details: Select[Any] = select(
                 Case.id,
                 Case.reference,
@@ -250,7 +289,7 @@ class OverviewService:
                 Case.nearest_deadline_kind,
             ).where(Case.id.in_(ids))
             by_id = {r.id: r for r in session.execute(details)}
-            return [
+            return total, [
                 OverviewRow(
                     id=r.id,
                     reference=r.reference,

@@ -138,6 +138,11 @@ def test_search_matches_brute_force(seeded: tuple[OverviewService, list[Truth]])
     for text in _search_strings(truths):
         expected = {t.reference for t in truths if brute_search(t, text)}
         assert _all_refs(service, OverviewFilter(search=text)) == expected, text
+        # The count and first window of one query agree with the separate ones.
+        f = OverviewFilter(search=text)
+        total, first = service.first_window(f, limit=25, order_by="officer")
+        assert total == len(expected)
+        assert first == service.rows(f, limit=25, order_by="officer")
     # Sanity: the strings are not all trivially empty or all-matching.
     sizes = [len(_all_refs(service, OverviewFilter(search=s))) for s in _search_strings(truths)]
     assert 0 in sizes and len(truths) not in sizes[:4] and max(sizes) > 50
