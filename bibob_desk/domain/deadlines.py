@@ -10,7 +10,10 @@ How a term is counted:
   two days that are not a Saturday, Sunday or holiday (the starting day does not count).
   The project brief called this "art. 4"; the Atw text puts it in art. 2, and art. 4 lists the
   exclusions (terms in hours, and long terms of more than 90 days / 12 weeks / 3 months).
-  None of the Bibob terms here is longer than 12 weeks, apart from a long decision period.
+  Following that exclusion (as the commentaries read it; the article text itself was not
+  available), a term longer than 12 weeks is not shifted. Among the Bibob terms only a long
+  decision period (e.g. 13 weeks for a subsidy) is affected; days of suspension do not count
+  towards the length of the term.
 - Terms the organisation sets itself (vragenformulier, zienswijze) are not "in een wet gestelde"
   terms, so the Atw does not bind them. Bibob Desk applies it anyway, generously, so that an
   applicant never gets less time than the statutory reading would give; ``rule`` says so.
@@ -48,6 +51,8 @@ LBB_ADVICE_WEEKS = 8
 LBB_EXTENSION_WEEKS = 4
 # Awb 6:7: the term for bezwaar is six weeks.
 BEZWAAR_WEEKS = 6
+# Atw art. 4: terms longer than 12 weeks (3 months, 90 days) are not extended.
+ATW_MAX_WEEKS = 12
 
 # Fallbacks when no organisation settings are passed; they mirror
 # resources/settings/defaults.json (terms.*), which callers normally pass in.
@@ -271,10 +276,17 @@ def compute_deadline(
         if suspended_days:
             prefix += f", plus {suspended_days} dagen opschorting"
 
-    end = compute_term(start, days=suspended_days, weeks=weeks)
+    too_long = weeks > ATW_MAX_WEEKS
+    end = compute_term(start, days=suspended_days, weeks=weeks, atw=not too_long)
     rule = f"{prefix} = {format_date_nl(end.unshifted_due)}"
-    rule += end.explanation if end.explanation else "; geen verschuiving nodig"
-    if not spec.statutory:
+    if too_long:
+        rule += (
+            f"; een termijn van meer dan {ATW_MAX_WEEKS} weken wordt niet verschoven "
+            "(Algemene termijnenwet art. 4)"
+        )
+    else:
+        rule += end.explanation if end.explanation else "; geen verschuiving nodig"
+    if not spec.statutory and not too_long:
         rule += (
             ". Termijn van de organisatie; de Algemene termijnenwet is ruimhartig ook hierop "
             "toegepast"

@@ -179,3 +179,13 @@ def test_lbb_term_waits_for_additional_information() -> None:
     assert "14 dagen wachten op aanvullende gegevens" in deadline.rule
     with pytest.raises(ValidationError, match="opgeschort"):
         compute_deadline("bezwaar", date(2026, 1, 12), suspended_days=3)
+
+
+def test_terms_longer_than_twelve_weeks_are_not_shifted() -> None:
+    # 13 weeks from Saturday 3 Oct 2026 end on Saturday 2 Jan 2027: no Atw shift (art. 4)
+    long = compute_deadline("beslistermijn", date(2026, 10, 3), terms={"decision_period_weeks": 13})
+    assert long.due == date(2027, 1, 2) and not long.shifted
+    assert "art. 4" in long.rule
+    # exactly 12 weeks (the extended LBB term) is still shifted
+    twelve = compute_deadline("lbb_advice", date(2026, 3, 1), extended=True)
+    assert twelve.shifted
