@@ -189,3 +189,103 @@ def test_terms_longer_than_twelve_weeks_are_not_shifted() -> None:
     # exactly 12 weeks (the extended LBB term) is still shifted
     twelve = compute_deadline("lbb_advice", date(2026, 3, 1), extended=True)
     assert twelve.shifted
+
+
+# Every statutory Atw holiday 2024-2030 written out by hand (Easter: 31-3-2024, 20-4-2025,
+# 5-4-2026, 28-3-2027, 16-4-2028, 1-4-2029, 21-4-2030), plus the designated days of the decrees.
+_HAND_HOLIDAYS = {
+    date.fromisoformat(d)
+    for d in [
+        "2024-01-01",
+        "2024-03-29",
+        "2024-04-01",
+        "2024-04-27",
+        "2024-05-05",
+        "2024-05-09",
+        "2024-05-20",
+        "2024-12-25",
+        "2024-12-26",
+        "2025-01-01",
+        "2025-04-18",
+        "2025-04-21",
+        "2025-04-26",
+        "2025-05-05",
+        "2025-05-29",
+        "2025-06-09",
+        "2025-12-25",
+        "2025-12-26",
+        "2026-01-01",
+        "2026-04-03",
+        "2026-04-06",
+        "2026-04-27",
+        "2026-05-05",
+        "2026-05-14",
+        "2026-05-25",
+        "2026-12-25",
+        "2026-12-26",
+        "2027-01-01",
+        "2027-03-26",
+        "2027-03-29",
+        "2027-04-27",
+        "2027-05-05",
+        "2027-05-06",
+        "2027-05-17",
+        "2027-12-25",
+        "2027-12-26",
+        "2028-01-01",
+        "2028-04-14",
+        "2028-04-17",
+        "2028-04-27",
+        "2028-05-05",
+        "2028-05-25",
+        "2028-06-05",
+        "2028-12-25",
+        "2028-12-26",
+        "2029-01-01",
+        "2029-03-30",
+        "2029-04-02",
+        "2029-04-27",
+        "2029-05-05",
+        "2029-05-10",
+        "2029-05-21",
+        "2029-12-25",
+        "2029-12-26",
+        "2030-01-01",
+        "2030-04-19",
+        "2030-04-22",
+        "2030-04-27",
+        "2030-05-05",
+        "2030-05-30",
+        "2030-06-10",
+        "2030-12-25",
+        "2030-12-26",
+    ]
+}
+_HAND_DESIGNATED = {
+    date(2024, 5, 10), date(2024, 12, 27), date(2025, 5, 30), date(2026, 1, 2),
+    date(2026, 5, 15), date(2027, 5, 7), date(2028, 4, 28), date(2028, 5, 26),
+}  # fmt: skip
+
+
+def _hand_working(day: date) -> bool:
+    return day.weekday() < 5 and day not in _HAND_HOLIDAYS | _HAND_DESIGNATED
+
+
+@pytest.mark.parametrize("holiday", sorted(_HAND_HOLIDAYS))
+def test_bezwaar_ending_on_every_holiday_2024_2030(holiday: date) -> None:
+    deadline = compute_deadline("bezwaar", holiday - timedelta(weeks=6))
+    assert deadline.unshifted_due == holiday
+    assert deadline.shifted
+    expected = holiday + timedelta(days=1)
+    while not _hand_working(expected):
+        expected += timedelta(days=1)
+    assert deadline.due == expected
+    assert "Algemene termijnenwet art. 1" in deadline.rule
+
+
+@pytest.mark.parametrize("year", range(2024, 2031))
+def test_every_day_of_the_year_agrees_with_the_hand_calendar(year: int) -> None:
+    day = date(year, 1, 1)
+    while day.year == year:
+        assert is_non_working_day(day) is not _hand_working(day), day
+        day += timedelta(days=1)
