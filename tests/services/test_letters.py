@@ -257,3 +257,13 @@ def test_officer_cannot_see_letters_of_other_cases(context: AppContext) -> None:
     reference = make_letter_case(context)
     with pytest.raises(PermissionDenied):
         LetterService(_as(context, "other")).options(reference)
+
+
+def test_besluit_counts_the_bezwaar_term_from_the_sending_date(context: AppContext) -> None:
+    # Sent on Friday 13 November 2026: six weeks end on 25 December (eerste Kerstdag); the
+    # Algemene termijnenwet moves the end to Monday 28 December 2026.
+    reference = make_letter_case(context, decision_sent_date=date(2026, 11, 13))
+    service = LetterService(context)
+    text = pdf_text(service.preview(service.create_draft(reference, "besluit").id))
+    assert "verzonden op 13 november 2026" in text
+    assert "uiterlijk op 28 december 2026" in text
