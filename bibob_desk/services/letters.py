@@ -574,7 +574,8 @@ class LetterService:
         kind = parse_letter_type(letter_type)
         with self.context.db.session() as session:
             case = self._load_case(session, reference)
-            chosen = self._pick_document(session, case, kind, party)
+            # Printing shows the officer's newest concept, approved or not.
+            chosen = self._pick_document(session, case, kind, party, approved_only=False)
             if chosen is not None and chosen.status == STATUS_FINAL and chosen.content:
                 pdf = bytes(chosen.content)
             else:
@@ -637,7 +638,13 @@ class LetterService:
         )
 
     def _pick_document(
-        self, session: Session, case: Case, kind: LetterType, party: str | None
+        self,
+        session: Session,
+        case: Case,
+        kind: LetterType,
+        party: str | None,
+        *,
+        approved_only: bool = True,
     ) -> Document | None:
         rows = [d for d in self._letter_rows(session, case) if d.doc_type == kind.value]
         if party and kind == LetterType.KENNISGEVING_DERDEN:
@@ -647,7 +654,7 @@ class LetterService:
         if finals:
             return finals[-1]
         concepts = [d for d in rows if d.status == STATUS_CONCEPT]
-        if kind in LETTERS_NEEDING_APPROVAL:
+        if approved_only and kind in LETTERS_NEEDING_APPROVAL:
             approved = [d for d in concepts if d.approved_by]
             if approved:
                 return approved[-1]

@@ -157,9 +157,14 @@ def test_besluit_export_needs_approval_by_another_team_lead(
     # The officer drafts (via the letter service), an officer cannot approve, a lead can.
     from bibob_desk.services.letters import LetterService
 
-    LetterService(AppContext(db=sqlite_context.db, user="officer")).create_draft(
-        reference, "besluit"
-    )
+    officer = LetterService(AppContext(db=sqlite_context.db, user="officer"))
+    draft = officer.create_draft(reference, "besluit")
+    officer.update_body(draft.id, draft.body_text + "\n\nZin van de behandelaar.")
+    # letter prints the officer's concept even before approval.
+    out = tmp_path / "concept.pdf"
+    args = ["letter", "--case", reference, "--type", "besluit", "--out", str(out)]
+    assert run(sqlite_context, *args) == 0
+    assert "Concept, wacht op goedkeuring" in capsys.readouterr().out
     assert (
         run(sqlite_context, "approve", "--case", reference, "--type", "besluit", user="officer")
         == 1
