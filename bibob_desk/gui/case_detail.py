@@ -107,6 +107,9 @@ class CaseFieldsTab(QWidget):
             self.area_combo.addItem(label, code)
         for phase in Phase:
             self.phase_combo.addItem(PHASE_LABELS[phase], phase.value)
+        # Shown, not edited: the Procedure tab moves a case through the checked workflow.
+        self.phase_combo.setEnabled(False)
+        self.phase_combo.setToolTip("De fase wijzigt u via het tabblad Procedure.")
         self._as_filled: dict[str, object] = self.raw_fields()
 
         scroll = QScrollArea(self)

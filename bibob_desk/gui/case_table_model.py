@@ -19,7 +19,7 @@ from PySide6.QtCore import (
 )
 
 from bibob_desk.domain.money import format_money
-from bibob_desk.services.cases import SORTABLE_COLUMNS, CaseFilter, CaseService, CaseView
+from bibob_desk.services.cases import SORT_KEYS, CaseFilter, CaseService, CaseView
 
 PAGE_SIZE = 200
 REFERENCE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -60,7 +60,7 @@ COLUMNS: tuple[Column, ...] = (
 
 def column_is_sortable(column: int) -> bool:
     """Only columns the service can ORDER BY; the others keep the current order."""
-    return 0 <= column < len(COLUMNS) and COLUMNS[column].sort_key in SORTABLE_COLUMNS
+    return 0 <= column < len(COLUMNS) and COLUMNS[column].sort_key in SORT_KEYS
 
 
 class CaseTableModel(QAbstractTableModel):

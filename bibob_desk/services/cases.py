@@ -322,6 +322,22 @@ SORTABLE_COLUMNS = {
 }
 
 
+# Every key CaseService.list(order_by=...) understands.
+SORT_KEYS = frozenset(SORTABLE_COLUMNS) | {"applicant"}
+
+
+def applicant_name_column() -> Any:
+    """The (first) applicant's name as a correlated subquery: evaluated only for rows fetched."""
+    return (
+        select(Party.name)
+        .join(CaseParty, CaseParty.party_id == Party.id)
+        .where(CaseParty.case_id == Case.id, CaseParty.role == PartyRole.AANVRAGER.value)
+        .order_by(CaseParty.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def next_reference(session: Session, year: int) -> str:
     """Hand out the next BIB-YYYY-NNNN; the counter row is locked so two officers never clash."""
     counter = session.execute(
@@ -452,8 +468,14 @@ class CaseService:
         with self.context.db.session() as session:
             query = filtered_case_query(case_filter or CaseFilter())
             query = query.where(visibility_condition(self._viewer(session)))
-            column = SORTABLE_COLUMNS.get(order_by, Case.reference)
-            query = query.order_by(column.desc() if descending else column.asc(), Case.id)
+            column = (
+                applicant_name_column()
+                if order_by == "applicant"
+                else SORTABLE_COLUMNS.get(order_by, Case.reference)
+            )
+            # Empty values last in both directions, the same on SQLite and PostgreSQL.
+            ordered = column.desc() if descending else column.asc()
+            query = query.order_by(ordered.nulls_last(), Case.id)
             if offset:
                 query = query.offset(offset)
             if limit is not None:
@@ -522,6 +544,13 @@ class CaseService:
             if case.version != expected_version:
                 raise ConflictError(_conflict_message(case))
             changes = _field_changes(case, fields)
+            if "phase" in changes:
+                # Phases move only through the workflow, which checks each step (and logs it).
+                raise ValidationError(
+                    "De fase wijzigt u via het tabblad Procedure; daar controleert Bibob Desk "
+                    "of de stap is toegestaan. Er is niets opgeslagen.",
+                    "phase",
+                )
             if not changes:
                 return to_view(case)
             _apply_fields(case, fields)

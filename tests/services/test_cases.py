@@ -187,3 +187,25 @@ def test_demo_data_is_deterministic_and_valid(context: AppContext) -> None:
     year = max(c.application_date.year for c in cases)
     new = service.open_case({**BASE, "application_date": f"{year}-12-31"})
     assert new.reference not in {c.reference for c in cases}
+
+
+def test_the_phase_cannot_be_edited_around_the_workflow(context: AppContext) -> None:
+    service = CaseService(context)
+    case = service.open_case(BASE)
+    with pytest.raises(ValidationError, match="Procedure"):
+        service.update_case(
+            case.reference, {**case.editable_fields(), "phase": "besluit"}, case.version
+        )
+    assert service.get(case.reference).phase == case.phase
+
+
+def test_sort_by_applicant_and_empty_amounts_last(context: AppContext) -> None:
+    service = CaseService(context)
+    service.open_case(BASE, [PartyInput(name="Zeeman Bouw B.V.")])
+    service.open_case({**BASE, "area": "alcohol", "bouwsom": ""}, [PartyInput(name="Akker B.V.")])
+    service.open_case({**BASE, "bouwsom": "900000"}, [PartyInput(name="Molen B.V.")])
+    names = [c.applicant.name for c in service.list(order_by="applicant") if c.applicant]
+    assert names == ["Akker B.V.", "Molen B.V.", "Zeeman Bouw B.V."]
+    for descending in (False, True):
+        amounts = [c.bouwsom for c in service.list(order_by="bouwsom", descending=descending)]
+        assert amounts[-1] is None
