@@ -23,6 +23,7 @@ from bibob_desk.domain.policy import policy_in_force
 from bibob_desk.domain.values import CaseReference
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.policies import stored_versions
+from bibob_desk.services.settings import SettingsService
 from bibob_desk.storage.models import Assessment as AssessmentRow
 from bibob_desk.storage.models import (
     Base,
@@ -179,7 +180,6 @@ TOWNS = (
     ("Klazienaveen", 7891, 7892),
 )
 OFFICERS = ("a.dekker", "b.jansen", "c.bos", "d.smit", "e.mulder", "f.yilmaz", "g.kok")
-ORGANISATION = "Gemeente Assen"
 TITLES = {
     "alcohol": "Alcoholwetvergunning {name}",
     "exploitatie_horeca": "Exploitatievergunning café {name}",
@@ -458,6 +458,7 @@ def generate_demo_cases(
     ensure_demo_users(context, OFFICERS)
     gen = DemoGenerator(seed)
     window = (gen.today - DEMO_START).days
+    organisation = str(SettingsService(context).get("organisation.name"))
     done = 0
     with context.db.session() as session:
         counters = {
@@ -512,7 +513,7 @@ def generate_demo_cases(
                     "reference": reference,
                     "title": TITLES[area].format(name=company),
                     "area": area,
-                    "organisation": ORGANISATION,
+                    "organisation": organisation,
                     "officer": officer,
                     "application_date": application_date,
                     "bouwsom": bouwsom,
