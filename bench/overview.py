@@ -412,6 +412,7 @@ def main() -> None:
 
     db = ensure_database(args.cases)
     print(f"Machine: {machine()}")
+    print("Load average before: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     print(f"Database: {db} ({db.stat().st_size / 1e6:.0f} MB, {args.cases} zaken)")
     start = measure_start(db, args.start_runs)
     ours = run_child("overview", db)
@@ -446,6 +447,7 @@ def main() -> None:
         f"peak RSS: app at start {start['rss_mb']:.0f} MB, overview after 20 operations "
         f"{ours['rss_mb']:.0f} MB, baseline {base['rss_mb']:.0f} MB (target <= 300 MB)"
     )
+    print("Load average after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     if args.json:
         print(json.dumps({"start": start, "overview": ours, "baseline": base}, indent=2))
 
