@@ -1,12 +1,13 @@
 """What the team lead's overview shows: the traffic light of a deadline and readable labels.
 
 The traffic light is computed from a case's nearest running deadline (kept on the case by the
-workflow service) relative to today:
+workflow service) relative to today, with the deadline engine's own rule
+(``domain.deadlines.urgency``) so the overview and the Procedure tab always agree:
 
 | state | when |
 |---|---|
 | te laat (red) | the deadline has passed (due before today) |
-| deze week (amber) | due today or within the next six days |
+| deze week (amber) | due today or within the next seven days |
 | op tijd (green) | due later |
 | geen termijn | no running deadline (e.g. a closed case) |
 """
@@ -16,11 +17,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from enum import StrEnum
 
+from bibob_desk.domain.deadlines import deadline_label, urgency
 from bibob_desk.domain.errors import ValidationError
 
-# "This week" is a rolling week: today and the six days after it, so a deadline next Monday is
-# amber on a Friday (a calendar week would turn it green until the weekend has passed).
-DAYS_IN_WEEK_WINDOW = 6
+# "This week" is a rolling window (domain.deadlines.urgency: at most seven days ahead), so a
+# deadline next Monday is amber on a Friday; a calendar week would show it green until Sunday.
+DAYS_IN_WEEK_WINDOW = 7
 
 
 class DeadlineState(StrEnum):
@@ -46,11 +48,7 @@ def week_window_end(today: date) -> date:
 def deadline_state(due: date | None, today: date) -> DeadlineState:
     if due is None:
         return DeadlineState.NONE
-    if due < today:
-        return DeadlineState.OVERDUE
-    if due <= week_window_end(today):
-        return DeadlineState.THIS_WEEK
-    return DeadlineState.FINE
+    return DeadlineState(urgency(due, today))
 
 
 def parse_deadline_state(text: str) -> DeadlineState:
@@ -87,13 +85,6 @@ DECISION_LABELS: dict[str, str] = {
     "intrekken": "Intrekken",
 }
 
-DEADLINE_KIND_LABELS: dict[str, str] = {
-    "lbb_advice": "LBB-advies",
-    "bezwaar": "Bezwaartermijn",
-    "zienswijze": "Zienswijze",
-    "vragenformulier": "Vragenformulier",
-    "beslistermijn": "Beslistermijn",
-}
 
 
 def outcome_label(code: str | None) -> str:
@@ -109,4 +100,4 @@ def decision_label(code: str | None) -> str:
 
 
 def deadline_kind_label(code: str | None) -> str:
-    return DEADLINE_KIND_LABELS.get(code or "", (code or "").replace("_", " "))
+    return deadline_label(code) if code else ""
