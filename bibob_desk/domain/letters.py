@@ -22,6 +22,7 @@ Sources (Wet Bibob = BWBR0013798, Awb = BWBR0005537):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from bibob_desk.domain.errors import ValidationError
@@ -266,3 +267,10 @@ def check_letter_fits(letter_type: LetterType, facts: LetterFacts) -> None:
 def letter_availability(facts: LetterFacts) -> dict[LetterType, str | None]:
     """Every letter type with the reason it does not fit (None = it fits)."""
     return {letter_type: letter_refusal(letter_type, facts) for letter_type in LetterType}
+
+
+def letter_date(letter_type: LetterType, decision_date: date | None, today: date) -> date:
+    """The date a letter carries (dagtekening): a besluit is dated on the day it was taken."""
+    if letter_type is LetterType.BESLUIT and decision_date is not None:
+        return decision_date
+    return today

@@ -59,6 +59,7 @@ from bibob_desk.domain.letters import (
     decision_kind,
     decision_label,
     letter_availability,
+    letter_date,
     parse_confidentiality,
     parse_letter_type,
 )
@@ -295,7 +296,8 @@ class LetterService:
             addressee = self._addressee_link(case, kind, party)
             template = load_template(kind)
             settings = SettingsService(self.context).all()
-            values = self._values(session, case, kind, addressee, date.today(), settings)
+            on = letter_date(kind, case.decision_date, date.today())
+            values = self._values(session, case, kind, addressee, on, settings)
             title = fill(template.titel, values)[:200]
             for existing in self._letter_rows(session, case):
                 if (
@@ -370,7 +372,8 @@ class LetterService:
             doc, case = self._load_document(session, document_id)
             if doc.status == STATUS_FINAL and doc.content is not None:
                 return bytes(doc.content)
-            return self._render(session, case, doc, draft=True, on=date.today())
+            on = letter_date(LetterType(doc.doc_type), case.decision_date, date.today())
+            return self._render(session, case, doc, draft=True, on=on)
 
     # --- four-eyes and final ---------------------------------------------------------------
 
@@ -444,14 +447,15 @@ class LetterService:
             )
         kind = LetterType(doc.doc_type)
         check_letter_fits(kind, self._facts(session, case))
-        if not doc.body_text.strip():
-            # Imported or demo concepts may come without text: use the template's.
-            settings = SettingsService(self.context).all()
-            addressee = self._addressee_for_document(case, doc)
-            values = self._values(session, case, kind, addressee, date.today(), settings)
-            doc.body_text = fill(load_template(kind).body, values)
+        # Imported or demo concepts may come without text: use the template's.
+        settings = SettingsService(self.context).all()
+        addressee = self._addressee_for_document(case, doc)
         now = utcnow()
-        pdf = self._render(session, case, doc, draft=False, on=now.date(), created=now)
+        on = letter_date(kind, case.decision_date, now.date())
+        if not doc.body_text.strip():
+            values = self._values(session, case, kind, addressee, on, settings)
+            doc.body_text = fill(load_template(kind).body, values)
+        pdf = self._render(session, case, doc, draft=False, on=on, created=now)
         doc.content = pdf
         doc.sha256 = hashlib.sha256(pdf).hexdigest()
         doc.size_bytes = len(pdf)
@@ -584,7 +588,8 @@ class LetterService:
                     settings = SettingsService(self.context).all()
                     addressee = self._addressee_link(case, kind, party)
                     template = load_template(kind)
-                    values = self._values(session, case, kind, addressee, date.today(), settings)
+                    on = letter_date(kind, case.decision_date, date.today())
+                    values = self._values(session, case, kind, addressee, on, settings)
                     chosen = Document(
                         doc_type=kind.value,
                         title=fill(template.titel, values)[:200],
@@ -593,10 +598,11 @@ class LetterService:
                         author=self.context.user,
                         body_text=fill(template.body, values),
                     )
-                    pdf = self._render(session, case, chosen, draft=True, on=date.today())
+                    pdf = self._render(session, case, chosen, draft=True, on=on)
                     chosen = None
                 else:
-                    pdf = self._render(session, case, chosen, draft=True, on=date.today())
+                    on = letter_date(kind, case.decision_date, date.today())
+                    pdf = self._render(session, case, chosen, draft=True, on=on)
             audit.record(
                 session,
                 self.context.user,

@@ -141,3 +141,14 @@ def test_confidentiality_levels() -> None:
     assert parse_confidentiality("Beperkt openbaar") == "beperkt_openbaar"
     with pytest.raises(ValidationError):
         parse_confidentiality("staatsgeheim")
+
+
+def test_a_besluit_is_dated_on_the_day_it_was_taken() -> None:
+    from datetime import date
+
+    from bibob_desk.domain.letters import letter_date
+
+    taken, today = date(2026, 3, 4), date(2026, 11, 25)
+    assert letter_date(LetterType.BESLUIT, taken, today) == taken
+    assert letter_date(LetterType.BESLUIT, None, today) == today
+    assert letter_date(LetterType.VRAGENFORMULIER, taken, today) == today
