@@ -1,8 +1,10 @@
 """The intake wizard: new case -> applicant and parties -> area, bouwsom, location -> outcome.
 
-The outcome is shown live while the officer types, computed by the domain's ``assess`` with the
-policy version in force on the application date (the versions come from the policy service once).
-Finishing registers the case through CaseService.open_case, which stores the assessment.
+The input pages are Designer forms (ui/intake_case.ui, ui/intake_parties.ui,
+ui/intake_location.ui); this module gives them behaviour. The outcome is shown live while the
+officer types, computed by the domain's ``assess`` with the policy version in force on the
+application date (the versions come from the policy service once). Finishing registers the case
+through CaseService.open_case, which stores the assessment.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -45,6 +45,7 @@ from bibob_desk.domain.parties import (
 from bibob_desk.domain.policy import Policy, policy_in_force
 from bibob_desk.domain.values import parse_date
 from bibob_desk.gui import errors
+from bibob_desk.gui.forms import child, load_form
 from bibob_desk.gui.styling import mark_invalid
 from bibob_desk.services.assessment import AssessmentService, AssessmentView
 from bibob_desk.services.cases import CaseService, CaseView, PartyInput, validate_party_input
@@ -143,16 +144,12 @@ class IntakeWizard(QWizard):
     def _build_case_page(self) -> QWizardPage:
         page, layout, _ = self._page("Nieuwe zaak", "Waar gaat de aanvraag over en wanneer kwam "
                                      "hij binnen? De aanvraagdatum bepaalt welk beleid geldt.")
-        form = QFormLayout()
-        self.title_edit = QLineEdit(page)
-        self.title_edit.setPlaceholderText("bijv. Exploitatievergunning café De Zwaan")
-        self.date_edit = QLineEdit(date.today().strftime("%d-%m-%Y"), page)
-        self.date_edit.setPlaceholderText("dd-mm-jjjj")
-        self.organisation_edit = QLineEdit(page)
-        form.addRow("&Titel", self.title_edit)
-        form.addRow("&Aanvraagdatum", self.date_edit)
-        form.addRow("&Organisatie", self.organisation_edit)
-        layout.addLayout(form)
+        form = load_form("intake_case.ui", page)
+        self.title_edit = child(form, QLineEdit, "titleEdit")
+        self.date_edit = child(form, QLineEdit, "dateEdit")
+        self.date_edit.setText(date.today().strftime("%d-%m-%Y"))
+        self.organisation_edit = child(form, QLineEdit, "organisationEdit")
+        layout.addWidget(form)
         layout.addStretch(1)
         self.date_edit.textChanged.connect(self.update_outcome)
         return page
@@ -163,38 +160,22 @@ class IntakeWizard(QWizard):
             "De aanvrager en wie de aanvrager leidt, bezit, financiert of er zakelijk mee "
             "samenwerkt (art. 3 Wet Bibob).",
         )
-        form = QFormLayout()
-        self.applicant_edit = QLineEdit(page)
-        self.applicant_kind = QComboBox(page)
+        form = load_form("intake_parties.ui", page)
+        self.applicant_edit = child(form, QLineEdit, "applicantEdit")
+        self.applicant_kind = child(form, QComboBox, "applicantKindCombo")
         for kind in (PartyKind.LEGAL_ENTITY, PartyKind.NATURAL_PERSON):
-            label = PARTY_KIND_LABELS[kind]
-            self.applicant_kind.addItem(label, kind.value)
-        self.kvk_edit = QLineEdit(page)
-        self.kvk_edit.setPlaceholderText("8 cijfers")
-        form.addRow("&Aanvrager", self.applicant_edit)
-        form.addRow("Soort", self.applicant_kind)
-        form.addRow("&KvK-nummer", self.kvk_edit)
-        layout.addLayout(form)
-
-        layout.addWidget(QLabel("Overige betrokkenen", page))
-        row = QHBoxLayout()
-        self.party_name_edit = QLineEdit(page)
-        self.party_name_edit.setPlaceholderText("naam")
-        self.party_role_combo = QComboBox(page)
+            self.applicant_kind.addItem(PARTY_KIND_LABELS[kind], kind.value)
+        self.kvk_edit = child(form, QLineEdit, "kvkEdit")
+        self.party_name_edit = child(form, QLineEdit, "partyNameEdit")
+        self.party_role_combo = child(form, QComboBox, "partyRoleCombo")
         for role, label in PARTY_ROLE_LABELS.items():
             if role is not PartyRole.AANVRAGER:
                 self.party_role_combo.addItem(label, role.value)
-        self.party_kvk_edit = QLineEdit(page)
-        self.party_kvk_edit.setPlaceholderText("KvK (optioneel)")
-        self.add_party_button = QPushButton("Toevoegen", page)
-        self.remove_party_button = QPushButton("Verwijderen", page)
-        for widget in (self.party_name_edit, self.party_role_combo, self.party_kvk_edit,
-                       self.add_party_button):
-            row.addWidget(widget)
-        layout.addLayout(row)
-        self.party_list = QListWidget(page)
-        layout.addWidget(self.party_list)
-        layout.addWidget(self.remove_party_button)
+        self.party_kvk_edit = child(form, QLineEdit, "partyKvkEdit")
+        self.add_party_button = child(form, QPushButton, "addPartyButton")
+        self.remove_party_button = child(form, QPushButton, "removePartyButton")
+        self.party_list = child(form, QListWidget, "partyList")
+        layout.addWidget(form)
         self.add_party_button.clicked.connect(self.add_party)
         self.remove_party_button.clicked.connect(self.remove_party)
         return page
@@ -204,32 +185,17 @@ class IntakeWizard(QWizard):
             "Toepassingsgebied, bouwsom en locatie",
             "De uitkomst hieronder volgt uw invoer direct.",
         )
-        form = QFormLayout()
-        self.area_combo = QComboBox(page)
+        form = load_form("intake_location.ui", page)
+        self.area_combo = child(form, QComboBox, "areaCombo")
         for code, label in AREAS.items():
             self.area_combo.addItem(label, code)
-        self.bouwsom_edit = QLineEdit(page)
-        self.bouwsom_edit.setPlaceholderText("€ 750.000,00 (excl. btw)")
-        self.street_edit = QLineEdit(page)
-        self.house_number_edit = QLineEdit(page)
-        self.postcode_edit = QLineEdit(page)
-        self.postcode_edit.setPlaceholderText("1234 AB")
-        self.city_edit = QLineEdit(page)
-        address = QHBoxLayout()
-        address.addWidget(self.street_edit, 3)
-        address.addWidget(self.house_number_edit, 1)
-        place = QHBoxLayout()
-        place.addWidget(self.postcode_edit, 1)
-        place.addWidget(self.city_edit, 3)
-        form.addRow("&Toepassingsgebied", self.area_combo)
-        form.addRow("&Bouwsom", self.bouwsom_edit)
-        form.addRow("Straat en nr.", address)
-        form.addRow("Postcode en plaats", place)
-        self.risk_list = QListWidget(page)
-        self.risk_list.setObjectName("riskTagList")
-        self.risk_list.setMaximumHeight(110)
-        form.addRow("Risicocategorieën", self.risk_list)
-        layout.addLayout(form)
+        self.bouwsom_edit = child(form, QLineEdit, "bouwsomEdit")
+        self.street_edit = child(form, QLineEdit, "streetEdit")
+        self.house_number_edit = child(form, QLineEdit, "houseNumberEdit")
+        self.postcode_edit = child(form, QLineEdit, "postcodeEdit")
+        self.city_edit = child(form, QLineEdit, "cityEdit")
+        self.risk_list = child(form, QListWidget, "riskTagList")
+        layout.addWidget(form)
         self.location_outcome = OutcomeView(page)
         layout.addWidget(self.location_outcome, 1)
         self.area_combo.currentIndexChanged.connect(self.update_outcome)
