@@ -59,7 +59,8 @@ def resolve_database_url(cli_value: str | None = None) -> str:
         value = f"sqlite:///{Path(value).expanduser().resolve()}"
     try:
         url = make_url(value)
-    except ArgumentError as exc:
+        url.get_backend_name()
+    except (ArgumentError, ValueError) as exc:  # ValueError: e.g. a port that is not a number
         raise DatabaseError(f"De database-URL '{value}' is ongeldig.") from exc
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise DatabaseError(
