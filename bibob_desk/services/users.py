@@ -75,7 +75,7 @@ class UserService:
         self.context = context
 
     def list(self) -> list[UserView]:
-        require_role(self.context, Role.BEHEERDER, Role.TEAMLEIDER)
+        require_role(self.context, Role.BEHEERDER)
         with self.context.db.session() as session:
             users = session.execute(select(User).order_by(User.username)).scalars()
             return [_view(u) for u in users]

@@ -174,3 +174,28 @@ def test_malformed_backup_settings_give_a_dutch_message(
     with pytest.raises(ValidationError, match=key):
         backup_if_due(sqlite_context)
     json.loads(raw)  # the stored value itself was valid JSON: the check is ours
+
+
+def test_sqlite_backup_restores_into_the_other_backend(context: AppContext, tmp_path: Path) -> None:
+    """A back-up moves between SQLite and PostgreSQL (the JSON dump and the SQLite file)."""
+    source = open_database(f"sqlite:///{tmp_path / 'bron.sqlite'}")
+    try:
+        make_user(source, "tester", "teamleider,beheerder")
+        made = CaseService(AppContext(source, "tester")).open_case(
+            BASE, [PartyInput(name="Verhuisde B.V.", kvk_number="11223344")]
+        )
+        sqlite_file = make_backup(AppContext(source, "tester"), tmp_path / "bron-kopie.sqlite").path
+        json_file = tmp_path / "bron.json"
+        from bibob_desk.services.backup import _write_json_dump
+
+        _write_json_dump(source, json_file)
+    finally:
+        source.dispose()
+    for backup in (sqlite_file, json_file):
+        restore_backup(context.db.url, backup, "tester", safety_folder=tmp_path / "veilig")
+        db = open_database(context.db.url)
+        try:
+            case = CaseService(AppContext(db, "tester")).get(made.reference)
+            assert case.bouwsom == made.bouwsom and case.parties[0].name == "Verhuisde B.V."
+        finally:
+            db.dispose()

@@ -59,6 +59,8 @@ def test_only_administrators_manage_users(admin: UserService, db: Database) -> N
         lead.add("nieuw", ["medewerker"])
     with pytest.raises(PermissionDenied):
         lead.deactivate("beheer")
+    with pytest.raises(PermissionDenied):
+        lead.list()
 
 
 def test_deactivated_user_is_refused_and_last_administrator_kept(
