@@ -84,9 +84,10 @@ def run_gui(args: argparse.Namespace) -> int:
     try:
         window = MainWindow(context)
         window.show()
-        from bibob_desk.gui.reliability import install_auto_backup
+        from bibob_desk.gui.reliability import install_auto_backup, install_error_hook
 
         install_auto_backup(window, context)  # at start and hourly (backup.interval_hours)
+        install_error_hook()  # a locked database in an unwrapped slot: message, not a crash
         return int(app.exec())
     finally:
         db.dispose()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import (
@@ -60,6 +60,31 @@ def run_with_busy_dialog(parent: QWidget | None, action: Callable[[], T]) -> T |
             message = BUSY_MESSAGE
         if not ask_retry(parent, message):
             return None
+
+
+def install_error_hook() -> Callable[..., None]:
+    """Safety net for service calls a widget did not wrap: a Dutch message, never a crash.
+
+    PySide6 hands exceptions escaping a slot to ``sys.excepthook``; a locked database or any
+    ``BibobError`` becomes a message box there, everything else goes to the previous hook.
+    """
+    import sys
+
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], exc: BaseException, trace: Any) -> None:
+        if isinstance(exc, DatabaseBusyError) or (
+            isinstance(exc, DBAPIError) and is_busy_error(exc)
+        ):
+            errors.show_error(None, BUSY_MESSAGE, "Database bezet")
+            return
+        if isinstance(exc, BibobError):
+            errors.show_error(None, exc)
+            return
+        previous(kind, exc, trace)
+
+    sys.excepthook = hook
+    return hook
 
 
 # --- damaged database at start ------------------------------------------------------------

@@ -187,3 +187,18 @@ def test_auto_backup_reports_bad_settings_in_the_status_bar(
     auto.run()
     assert auto.last_error is not None and "backup.keep" in auto.last_error
     assert "mislukt" in window.statusBar().currentMessage()
+
+
+def test_error_hook_turns_a_busy_database_into_a_message(
+    monkeypatch: pytest.MonkeyPatch, quiet_dialogs: list[str]
+) -> None:
+    import sys
+
+    passed_on: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda kind, exc, tb: passed_on.append(exc))
+    hook = reliability.install_error_hook()
+    hook(DatabaseBusyError, DatabaseBusyError(), None)
+    assert quiet_dialogs and "bezet" in quiet_dialogs[-1]
+    boom = RuntimeError("programmeerfout")
+    hook(RuntimeError, boom, None)
+    assert passed_on == [boom]
