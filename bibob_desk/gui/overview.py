@@ -462,6 +462,9 @@ class SidePanel(QScrollArea):
         buttons.addWidget(self.approve_button)
         buttons.addWidget(self.open_button)
         buttons.addStretch(1)
+        self.nothing_to_approve = QLabel("Er wachten geen brieven op goedkeuring.", approvals)
+        self.nothing_to_approve.setStyleSheet("color: #57606a;")
+        approvals_layout.addWidget(self.nothing_to_approve)
         approvals_layout.addWidget(self.approval_table)
         approvals_layout.addLayout(buttons)
         self.approval_box = group("Wacht op goedkeuring teamleider", approvals)
@@ -510,6 +513,12 @@ class SidePanel(QScrollArea):
             [Bar(outcome_label(o), n, colour="#6f42c1") for o, n in summary.per_outcome]
         )
         self.approval_model.reload()
+        waiting = self.approval_model.rowCount() > 0
+        # An empty table says less than a sentence: show the table only when there is work.
+        self.nothing_to_approve.setVisible(not waiting)
+        self.approval_table.setVisible(waiting)
+        self.approve_button.setEnabled(waiting)
+        self.open_button.setEnabled(waiting)
         self.approval_box.setTitle(f"Wacht op goedkeuring teamleider ({summary.awaiting_approval})")
 
 

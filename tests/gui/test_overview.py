@@ -268,6 +268,8 @@ def test_side_panel_counts_and_approval(
     qtbot.mouseClick(panel.approve_button, Qt.MouseButton.LeftButton)
     assert shown == []
     assert panel.approval_model.rowCount() == 0
+    assert panel.approval_table.isHidden() and not panel.nothing_to_approve.isHidden()
+    assert not panel.approve_button.isEnabled()
     with sqlite_context.db.session() as session:
         doc = session.execute(select(Document).where(Document.doc_type == "besluit")).scalar_one()
         assert doc.approved_by == "tester" and doc.approved_at is not None
