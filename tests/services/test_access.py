@@ -148,3 +148,29 @@ def test_multi_role_users_pass_require_role_for_each_role(db: Database) -> None:
     make_user(db, "solo", "beheerder")
     with pytest.raises(PermissionDenied, match="medewerker bibob of teamleider"):
         require_role(as_user(db, "solo"), Role.MEDEWERKER, Role.TEAMLEIDER)
+
+
+@pytest.mark.parametrize(
+    ("roles", "allowed"),
+    [
+        ("medewerker", True),
+        ("teamleider", True),
+        ("beheerder", False),
+        ("beheerder,medewerker", True),
+    ],
+)
+def test_tip_contents_only_for_officers_and_team_leads(
+    db: Database, roles: str, allowed: bool
+) -> None:
+    from bibob_desk.services.tips import TipService
+
+    make_user(db, "u", roles)
+    service = TipService(as_user(db, "u"))
+    if allowed:
+        assert service.count() == 0
+        assert service.list() == []
+    else:
+        with pytest.raises(PermissionDenied):
+            service.count()
+        with pytest.raises(PermissionDenied):
+            service.list()
