@@ -215,18 +215,6 @@ AREA_WEIGHTS = {
     "huisvestingsvergunning": 1,
     "verhuurvergunning": 1,
 }
-PHASE_WEIGHTS = {
-    Phase.INTAKE: 6,
-    Phase.TOEPASBAARHEID: 5,
-    Phase.VRAGENFORMULIER: 10,
-    Phase.EIGEN_ONDERZOEK: 12,
-    Phase.LBB_ADVIES: 3,
-    Phase.CONCLUSIE: 4,
-    Phase.ZIENSWIJZE: 2,
-    Phase.BESLUIT: 4,
-    Phase.GESLOTEN: 48,
-    Phase.INGETROKKEN: 6,
-}
 BATCH = 2000
 
 
@@ -236,8 +224,6 @@ class DemoGenerator:
         self.today = today or date(2026, 11, 25)
         self.areas = list(AREA_WEIGHTS)
         self.area_weights = list(AREA_WEIGHTS.values())
-        self.phases = list(PHASE_WEIGHTS)
-        self.phase_weights = list(PHASE_WEIGHTS.values())
 
     def person_name(self) -> str:
         return f"{self.random.choice(FIRST_NAMES)} {self.random.choice(SURNAMES)}"
@@ -347,12 +333,7 @@ def _story(
         text = "Bibob niet van toepassing volgens de toepasbaarheidstoets; dossier gesloten."
         closing = [(closed, text)] if closed else []
         return _Story(fields, [], _events(closing, officer), False)
-    # The older the application, the further it got; a year after applying every file is closed.
-    phase = r.choices(gen.phases, gen.phase_weights)[0]
-    if age > 365 and phase not in (Phase.GESLOTEN, Phase.INGETROKKEN):
-        phase = Phase.GESLOTEN
-    if age < 30 and phase in (Phase.GESLOTEN, Phase.BESLUIT, Phase.ZIENSWIJZE):
-        phase = Phase.VRAGENFORMULIER
+    phase = _phase_for_age(r, age)
     fields = {"phase": phase.value}
     suspensions: list[dict[str, Any]] = []
     events: list[tuple[date | None, str]] = []
@@ -365,6 +346,15 @@ def _story(
         day = min(day + timedelta(days=days), gen.today)
         return day
 
+    def recent(term_days: int) -> date:
+        """The start of the phase a file is in now: within its term, now and then past it."""
+        nonlocal day
+        back = r.randint(0, term_days)
+        if r.random() < 0.1:
+            back += r.randint(5, 20)  # this one runs late
+        day = max(day, gen.today - timedelta(days=back))
+        return day
+
     if phase is Phase.INGETROKKEN:
         # Many applicants withdraw once the questionnaire arrives.
         sent = step(r.randint(3, 10))
@@ -374,14 +364,16 @@ def _story(
         events += [(sent, "Bibob-vragenformulier verzonden."), (withdrawn, "Aanvraag ingetrokken.")]
         return _Story(fields, suspensions, _events(events, officer), False)
     if _reached(phase, Phase.VRAGENFORMULIER):
-        sent = step(r.randint(3, 10))
-        answered = None if phase is Phase.VRAGENFORMULIER else step(r.randint(10, 30))
+        current = phase is Phase.VRAGENFORMULIER
+        sent = recent(26) if current else step(r.randint(3, 10))
+        answered = None if current else step(r.randint(10, 30))
         suspensions.append(_suspension("vragenformulier", sent, answered))
         events.append((sent, "Bibob-vragenformulier verzonden."))
     lbb = phase is Phase.LBB_ADVIES or (_reached(phase, Phase.CONCLUSIE) and r.random() < 0.08)
     if lbb:
-        asked = step(r.randint(5, 30))
-        received = None if phase is Phase.LBB_ADVIES else step(r.randint(40, 80))
+        current = phase is Phase.LBB_ADVIES
+        asked = recent(80) if current else step(r.randint(5, 30))
+        received = None if current else step(r.randint(40, 80))
         suspensions.append(_suspension("lbb_advies", asked, received))
         events.append((asked, "Advies gevraagd aan het Landelijk Bureau Bibob."))
     if _reached(phase, Phase.CONCLUSIE):
@@ -394,12 +386,14 @@ def _story(
         )
         events.append((step(r.randint(5, 20)), "Conclusie vastgelegd."))
         if conclusion != "geen_gevaar" and _reached(phase, Phase.ZIENSWIJZE):
-            events.append((step(r.randint(1, 5)), "Fase gewijzigd naar Zienswijze."))
-            if phase is not Phase.ZIENSWIJZE:
+            current = phase is Phase.ZIENSWIJZE
+            started = recent(12) if current else step(r.randint(1, 5))
+            events.append((started, "Fase gewijzigd naar Zienswijze."))
+            if not current:
                 step(r.randint(14, 21))
     approved = False
     if _reached(phase, Phase.BESLUIT):
-        decision_date = step(r.randint(3, 10))
+        decision_date = recent(38) if phase is Phase.BESLUIT else step(r.randint(3, 10))
         fields.update(
             decision=DECISION_FOR_CONCLUSION[fields["conclusion"]],
             decision_date=decision_date,
@@ -412,6 +406,33 @@ def _story(
         fields.update(closed_on=closed, register_reported_on=closed)
         events.append((closed, "Dossier gesloten."))
     return _Story(fields, suspensions, _events(events, officer), approved)
+
+
+# Days after the application by which a file has typically left each phase: the decision period
+# is 8 weeks plus the weeks the questionnaire suspends it.
+_PHASE_ENDS = (
+    (Phase.INTAKE, 4),
+    (Phase.TOEPASBAARHEID, 9),
+    (Phase.VRAGENFORMULIER, 32),
+    (Phase.EIGEN_ONDERZOEK, 58),
+    (Phase.CONCLUSIE, 66),
+    (Phase.ZIENSWIJZE, 80),
+    (Phase.BESLUIT, 128),  # the besluit phase lasts until the six-week bezwaar term has run
+)
+
+
+def _phase_for_age(r: random.Random, age: int) -> Phase:
+    """Where a file of this age stands: mostly on schedule, some late, some withdrawn."""
+    if r.random() < 0.06:
+        return Phase.INGETROKKEN
+    if r.random() < 0.08 and 30 <= age <= 150:
+        return Phase.LBB_ADVIES  # the LBB has 8 + 4 weeks on top of the own investigation
+    if r.random() < 0.12:
+        age = int(age * r.uniform(0.5, 0.9))  # a file that runs behind
+    for phase, ends in _PHASE_ENDS:
+        if age < ends:
+            return phase
+    return Phase.GESLOTEN
 
 
 def _suspension(reason: str, start: date, end: date | None) -> dict[str, Any]:
@@ -479,7 +500,7 @@ def generate_demo_cases(
         now = utcnow()
         for _ in range(batch):
             r = gen.random
-            age_days = int(r.triangular(0, window, 90))
+            age_days = int(r.triangular(0, window, 0))
             application_date = gen.today - timedelta(days=age_days)
             year = application_date.year
             counters[year] = counters.get(year, 0) + 1
