@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bibob_desk.domain.errors import ValidationError
 from bibob_desk.paths import resource_path
@@ -52,20 +53,28 @@ def _get_dotted(document: dict[str, Any], key: str) -> Any:
     return node
 
 
+def settings_in_session(session: Session, prefix: str = "") -> dict[str, Any]:
+    """Defaults with the stored overrides (only keys under ``prefix``), in the caller's session."""
+    document = default_settings()
+    query = select(Setting)
+    if prefix:
+        query = query.where(Setting.key.like(f"{prefix}.%"))
+    for row in session.execute(query).scalars():
+        try:
+            _set_dotted(document, row.key, json.loads(row.value))
+        except json.JSONDecodeError:
+            continue  # a damaged override falls back to the default
+    return document
+
+
 class SettingsService:
     def __init__(self, context: AppContext) -> None:
         self.context = context
 
     def all(self) -> dict[str, Any]:
         """Defaults with every stored override applied."""
-        document = default_settings()
         with self.context.db.session() as session:
-            for row in session.execute(select(Setting)).scalars():
-                try:
-                    _set_dotted(document, row.key, json.loads(row.value))
-                except json.JSONDecodeError:
-                    continue  # a damaged override falls back to the default
-        return document
+            return settings_in_session(session)
 
     def get(self, key: str) -> Any:
         """One setting by dotted key, e.g. ``terms.zienswijze_weeks``."""

@@ -8,7 +8,6 @@ for the team-lead overview.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -52,7 +51,8 @@ from bibob_desk.domain.workflow import (
 from bibob_desk.services import audit
 from bibob_desk.services.access import require_case_access, viewer_in_session
 from bibob_desk.services.context import AppContext
-from bibob_desk.storage.models import Case, Setting, Suspension, TimelineEntry, utcnow
+from bibob_desk.services.settings import settings_in_session
+from bibob_desk.storage.models import Case, Suspension, TimelineEntry, utcnow
 
 PHASE_ENTRY_KIND = "fase"
 REGISTER_ENTRY_KIND = "register"
@@ -175,24 +175,7 @@ class WorkflowView:
 
 def terms_in_session(session: Session) -> dict[str, Any]:
     """The ``terms`` settings (defaults + stored overrides), read inside the caller's session."""
-    from bibob_desk.services.settings import default_settings
-
-    terms: dict[str, Any] = dict(default_settings().get("terms", {}))
-    rows = session.execute(select(Setting).where(Setting.key.like("terms.%"))).scalars()
-    for row in rows:
-        try:
-            value = json.loads(row.value)
-        except json.JSONDecodeError:
-            continue  # a damaged override falls back to the default
-        parts = row.key.split(".")[1:]
-        node = terms
-        for part in parts[:-1]:
-            child = node.get(part)
-            if not isinstance(child, dict):
-                child = {}
-                node[part] = child
-            node = child
-        node[parts[-1]] = value
+    terms: dict[str, Any] = settings_in_session(session, "terms").get("terms", {})
     return terms
 
 
