@@ -165,6 +165,12 @@ class UserService:
 DEMO_TEAM_LEAD = "h.teamleider"
 
 
+def _demo_full_name(username: str) -> str:
+    """'a.dekker' -> 'A. Dekker', so letters are signed by a name, not a login."""
+    initial, _, surname = username.partition(".")
+    return f"{initial.upper()}. {surname.capitalize()}" if surname else username
+
+
 def ensure_demo_users(context: AppContext, officers: Iterable[str]) -> int:
     """Register the demo officers (medewerker) and a team lead if missing; returns how many.
 
@@ -175,7 +181,7 @@ def ensure_demo_users(context: AppContext, officers: Iterable[str]) -> int:
     with context.db.session() as session:
         for name, role in wanted:
             if find_user(session, name) is None:
-                session.add(User(username=name, full_name=name, role=role.value))
+                session.add(User(username=name, full_name=_demo_full_name(name), role=role.value))
                 made += 1
         if made:
             audit.record(
