@@ -142,6 +142,9 @@ SORT_KEYS: dict[str, Callable[[], Any]] = {
 }
 
 
+NULLABLE_SORT_KEYS = frozenset({"applicant", "outcome", "nearest_deadline"})
+
+
 def deadline_state_condition(state: DeadlineState, today: date) -> ColumnElement[bool]:
     """The SQL twin of domain.overview.deadline_state, with the same bounds."""
     due = Case.nearest_deadline
@@ -257,8 +260,12 @@ class OverviewService:
         with self.context.db.session() as session:
             conditions = self._conditions(session, overview_filter or OverviewFilter())
             key = SORT_KEYS[order_by]()
-            # Empty values last in both directions: the cases that have one come first.
-            order = (key.desc() if descending else key.asc()).nulls_last()
+            order = key.desc() if descending else key.asc()
+            if order_by in NULLABLE_SORT_KEYS:
+                # Empty values last in both directions: the cases that have one come first.
+                # (Only where they can occur: NULLS LAST keeps SQLite from reading an index in
+                # order, e.g. the unique index on the reference.)
+                order = order.nulls_last()
             tie = Case.id.desc() if descending else Case.id.asc()
             # Two steps: first the ids of the window (sorting needs only the key), then the
             # details of those ids. Sorting rows that carry the applicant subquery would make
