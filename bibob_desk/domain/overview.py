@@ -86,7 +86,6 @@ DECISION_LABELS: dict[str, str] = {
 }
 
 
-
 def outcome_label(code: str | None) -> str:
     return OUTCOME_LABELS.get(code or NOT_ASSESSED, code or "")
 

@@ -59,8 +59,7 @@ def _upgrade_sqlite() -> None:
     triggers = {
         "trg_case_search_cases_ins": f"AFTER INSERT ON cases BEGIN {_sqlite_refresh('NEW.id')} END",
         "trg_case_search_cases_upd": (
-            f"AFTER UPDATE OF {CASE_COLUMNS} ON cases BEGIN "
-            f"{_sqlite_refresh('OLD.id, NEW.id')} END"
+            f"AFTER UPDATE OF {CASE_COLUMNS} ON cases BEGIN {_sqlite_refresh('OLD.id, NEW.id')} END"
         ),
         "trg_case_search_cases_del": (
             "AFTER DELETE ON cases BEGIN DELETE FROM case_search_fts WHERE rowid = OLD.id; END"
