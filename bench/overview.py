@@ -113,6 +113,19 @@ def _fill_workflow_columns(path: Path) -> None:
     connection.close()
 
 
+def upgrade_database(path: Path) -> None:
+    """Bring the cached file to the current schema first, so no start run pays for it."""
+    from bibob_desk.storage.database import current_revision, head_revision, open_database
+
+    database = open_database(f"sqlite:///{path}")
+    try:
+        assert current_revision(database.engine) == head_revision()
+    finally:
+        database.dispose()
+    for backup in path.parent.glob(f"{path.stem}.voor-upgrade-*"):
+        backup.unlink()
+
+
 # --- the 20 operations ------------------------------------------------------------------------
 
 
@@ -443,6 +456,7 @@ def main() -> None:
         return
 
     db = ensure_database(args.cases)
+    upgrade_database(db)
     print(f"Machine: {machine()}")
     print("Load average before: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     print(f"Database: {db} ({db.stat().st_size / 1e6:.0f} MB, {args.cases} zaken)")

@@ -92,7 +92,9 @@ def pdf_bytes(figures: AnnualFigures, organisation: str = "", made_on: date | No
     def footer(canvas: object, doc: object) -> None:
         canvas.setFont(FONT, 8)  # type: ignore[attr-defined]
         canvas.drawRightString(  # type: ignore[attr-defined]
-            A4[0] - 20 * mm, 12 * mm, f"{title} · pagina {doc.page}"  # type: ignore[attr-defined]
+            A4[0] - 20 * mm,
+            12 * mm,
+            f"{title} · pagina {doc.page}",  # type: ignore[attr-defined]
         )
 
     document = SimpleDocTemplate(

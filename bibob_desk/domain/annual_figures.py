@@ -213,4 +213,3 @@ def format_value(value: int | float | None, *, decimal_point: str = ",") -> str:
         text = f"{value:.1f}"
         return text.replace(".", decimal_point)
     return str(value)
-

@@ -169,9 +169,7 @@ class ReportService:
                 if decision is not None and decision not in ANONYMOUS_WITHDRAWAL_MARKERS:
                     to_decision.append(days)
             step(8)
-            destroyed = session.execute(
-                select(func.count(anon.id)).where(anon_year)
-            ).scalar_one()
+            destroyed = session.execute(select(func.count(anon.id)).where(anon_year)).scalar_one()
         step(len(STEPS))
         return AnnualFigures.build(
             year,
