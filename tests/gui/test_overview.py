@@ -314,27 +314,41 @@ def test_rows_are_fetched_in_windows(qtbot: QtBot, sqlite_context: AppContext) -
 
 
 def test_annual_figures_on_a_worker_thread(
-    qtbot: QtBot, sqlite_context: AppContext, tmp_path: Any
+    qtbot: QtBot, sqlite_context: AppContext, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import threading
+
+    from bibob_desk.services.report import ReportService
     from tests.services.test_report import seed_known_year
 
     seed_known_year(sqlite_context)
+    # Hold the worker at the start of its work until the test has seen the window respond.
+    gate = threading.Event()
+    compute = ReportService.annual_figures
+
+    def held(self: ReportService, year: int | str, progress: Any = None) -> Any:
+        gate.wait(10)
+        return compute(self, year, progress)
+
+    monkeypatch.setattr(ReportService, "annual_figures", held)
     dialog = AnnualFiguresDialog(sqlite_context, today=date(2026, 11, 25))
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.year_spin.setValue(2025)
-    ticks: list[int] = []
-    timer = QTimer(dialog)
-    timer.setInterval(1)
-    timer.timeout.connect(lambda: ticks.append(1))
-    timer.start()
     progress: list[int] = []
     dialog.progress.valueChanged.connect(progress.append)
     with qtbot.waitSignal(dialog.computed, timeout=10_000) as blocker:
         qtbot.mouseClick(dialog.compute_button, Qt.MouseButton.LeftButton)
-        # The click returns at once: the work runs on a pool thread.
+        # The click returns at once: the work runs on a pool thread, with a busy indicator.
         assert dialog.busy and not dialog.compute_button.isEnabled()
-    timer.stop()
+        assert dialog.progress.maximum() == 0
+        # While the worker is busy the GUI thread still handles events and input.
+        ticks: list[int] = []
+        QTimer.singleShot(0, lambda: ticks.append(1))
+        qtbot.waitUntil(lambda: bool(ticks), timeout=5000)
+        qtbot.keyClick(dialog.year_spin, Qt.Key.Key_Down)
+        assert dialog.year_spin.value() == 2024 and dialog.busy
+        gate.set()
     figures = blocker.args[0]
     assert figures.year == 2025 and figures.cases_total == 6
     assert ticks  # the event loop kept running while the figures were computed
