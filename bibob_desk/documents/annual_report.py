@@ -16,20 +16,16 @@ from pathlib import Path
 from bibob_desk.domain.annual_figures import AnnualFigures, format_value
 from bibob_desk.domain.values import format_date_nl
 
-FONT = "BibobVera"
-FONT_BOLD = "BibobVeraBold"
 REPORT_FORMATS = (".pdf", ".csv")
 
 
-def _register_fonts() -> None:
-    """ReportLab's bundled Bitstream Vera: embedded in the PDF (the built-in Helvetica is not)."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
+def _fonts() -> tuple[str, str]:
+    """The letters' embedded TrueType family (ReportLab's bundled Bitstream Vera), registered
+    once for the whole program; the built-in Helvetica would not be embedded in the PDF."""
+    from bibob_desk.documents.letters import FONT, FONT_BOLD, register_fonts
 
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return
-    pdfmetrics.registerFont(TTFont(FONT, "Vera.ttf"))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, "VeraBd.ttf"))
+    register_fonts()
+    return FONT, FONT_BOLD
 
 
 def csv_bytes(figures: AnnualFigures) -> bytes:
@@ -46,12 +42,12 @@ def pdf_bytes(figures: AnnualFigures, organisation: str = "", made_on: date | No
     from reportlab.lib.units import mm
     from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
 
-    _register_fonts()
+    font, font_bold = _fonts()
     title = f"Jaarcijfers Bibob {figures.year}"
-    heading = ParagraphStyle("kop", fontName=FONT_BOLD, fontSize=16, leading=20, spaceAfter=4)
-    sub = ParagraphStyle("sub", fontName=FONT, fontSize=9, leading=12, textColor=colors.grey)
-    section = ParagraphStyle("sectie", fontName=FONT_BOLD, fontSize=11, leading=14, spaceAfter=3)
-    note = ParagraphStyle("noot", fontName=FONT, fontSize=8, leading=10, textColor=colors.grey)
+    heading = ParagraphStyle("kop", fontName=font_bold, fontSize=16, leading=20, spaceAfter=4)
+    sub = ParagraphStyle("sub", fontName=font, fontSize=9, leading=12, textColor=colors.grey)
+    section = ParagraphStyle("sectie", fontName=font_bold, fontSize=11, leading=14, spaceAfter=3)
+    note = ParagraphStyle("noot", fontName=font, fontSize=8, leading=10, textColor=colors.grey)
     made = format_date_nl(made_on or date.today())
     story: list[object] = [
         Paragraph(title, heading),
@@ -67,7 +63,7 @@ def pdf_bytes(figures: AnnualFigures, organisation: str = "", made_on: date | No
         table = Table(rows, colWidths=[125 * mm, 30 * mm], hAlign="LEFT")
         table.setStyle(
             [
-                ("FONT", (0, 0), (-1, -1), FONT, 9),
+                ("FONT", (0, 0), (-1, -1), font, 9),
                 ("ALIGN", (1, 0), (1, -1), "RIGHT"),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#d0d7de")),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
@@ -75,7 +71,7 @@ def pdf_bytes(figures: AnnualFigures, organisation: str = "", made_on: date | No
             ]
         )
         if items and items[-1][0] == "totaal":
-            table.setStyle([("FONT", (0, -1), (-1, -1), FONT_BOLD, 9)])
+            table.setStyle([("FONT", (0, -1), (-1, -1), font_bold, 9)])
         story.append(KeepTogether([Paragraph(section_title, section), table, Spacer(1, 5 * mm)]))
     story.append(
         Paragraph(
@@ -90,7 +86,7 @@ def pdf_bytes(figures: AnnualFigures, organisation: str = "", made_on: date | No
     buffer = io.BytesIO()
 
     def footer(canvas: object, doc: object) -> None:
-        canvas.setFont(FONT, 8)  # type: ignore[attr-defined]
+        canvas.setFont(font, 8)  # type: ignore[attr-defined]
         canvas.drawRightString(  # type: ignore[attr-defined]
             A4[0] - 20 * mm,
             12 * mm,
@@ -109,7 +105,7 @@ def pdf_bytes(figures: AnnualFigures, organisation: str = "", made_on: date | No
         creator="Bibob Desk",
         lang="nl-NL",
         # Otherwise the canvas starts in Helvetica, which would end up unembedded in the file.
-        initialFontName=FONT,
+        initialFontName=font,
     )
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
