@@ -759,7 +759,9 @@ class OverviewPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
+        # No alternating row colours: under the application style sheet they doubled the time
+        # to paint the table after every search (measured: ~43 ms -> ~22 ms); grid lines suffice.
+        self.table.setAlternatingRowColors(False)
         self.table.setWordWrap(False)
         # Clipped instead of elided ("…"): eliding every cell costs a third of the paint time
         # after each search at this table size; the tooltip shows the whole text.
