@@ -577,7 +577,7 @@ class AnnualFiguresDialog(QDialog):
         self.progress.setFormat("%p%")
         self.status_label = QLabel("Kies een jaar en klik op Berekenen.", self)
         self.result_model = QStandardItemModel(self)
-        self.result_model.setHorizontalHeaderLabels(["Onderdeel", "Aantal"])
+        self.result_model.setHorizontalHeaderLabels(["Onderdeel", "Waarde"])
         self.result_view = QTreeView(self)
         self.result_view.setModel(self.result_model)
         self.result_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
