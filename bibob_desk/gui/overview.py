@@ -870,7 +870,13 @@ class OverviewPage(QWidget):
         self.count_label.setText("1 zaak" if total == 1 else f"{total} zaken")
 
     def refresh_side_panel(self) -> None:
-        self.side_panel.show_summary(self.service.summary())
+        try:
+            summary = self.service.summary()
+        except BibobError as exc:  # e.g. the database is busy: say so instead of stale figures
+            self.side_panel.open_label.setText(str(exc))
+            self.side_panel.open_label.setWordWrap(True)
+            return
+        self.side_panel.show_summary(summary)
 
     def refresh(self) -> None:
         """Called by the main window when the page is shown: re-read list and side panel."""
