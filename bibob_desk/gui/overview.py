@@ -864,7 +864,10 @@ class OverviewPage(QWidget):
 
     def apply_filter(self) -> None:
         self.search_timer.stop()
-        self.model.set_filter(self.current_filter())
+        try:
+            self.model.set_filter(self.current_filter())
+        except BibobError as exc:  # e.g. the database is busy: tell, keep the window usable
+            errors.show_error(self, exc)
 
     def _show_count(self, total: int) -> None:
         self.count_label.setText("1 zaak" if total == 1 else f"{total} zaken")
