@@ -195,14 +195,16 @@ class OverviewTableModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
-        self.beginResetModel()
-        self._total, self._rows = self._service.first_window(
+        # Query first: if the database refuses, the model keeps showing the previous rows.
+        total, rows = self._service.first_window(
             self._filter,
             limit=self._page_size,
             order_by=self._order_by,
             descending=self._descending,
         )
-        self._texts = [self._display(r) for r in self._rows]
+        self.beginResetModel()
+        self._total, self._rows = total, rows
+        self._texts = [self._display(r) for r in rows]
         self.endResetModel()
         self.total_changed.emit(self._total)
 
