@@ -384,3 +384,24 @@ def _tree_texts(dialog: AnnualFiguresDialog) -> list[tuple[str, str]]:
         for c in range(parent.rowCount()):
             found.append((parent.child(c, 0).text(), parent.child(c, 1).text()))
     return found
+
+
+def test_a_refused_query_is_told_and_keeps_the_rows(
+    qtbot: QtBot, sqlite_context: AppContext, four: dict[str, str], monkeypatch: Any
+) -> None:
+    from bibob_desk.domain.errors import BibobError
+    from bibob_desk.gui import errors
+
+    shown: list[str] = []
+    monkeypatch.setattr(errors, "show_error", lambda _p, exc, _t=None: shown.append(str(exc)))
+    page = OverviewPage(sqlite_context)
+    qtbot.addWidget(page)
+    before = _refs(page)
+
+    def busy(*_args: Any, **_kwargs: Any) -> Any:
+        raise BibobError("De database is bezet door een ander programma.")
+
+    monkeypatch.setattr(page.service, "first_window", busy)
+    _choose(page.phase_combo, "intake")
+    assert shown == ["De database is bezet door een ander programma."]
+    assert _refs(page) == before
