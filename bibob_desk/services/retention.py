@@ -194,7 +194,8 @@ def _destroy(session: Session, case: Case) -> tuple[int, int, int]:
             area=case.area,
             outcome=case.outcome,
             conclusion=case.conclusion,
-            decision=case.decision,
+            # A withdrawn application is a result of the screening of its own (annual figures).
+            decision="ingetrokken" if case.phase == "ingetrokken" else case.decision,
             lbb_requested=bool(lbb or case.phase == "lbb_advies"),
             lead_time_days=max((closed - case.application_date).days, 0),
         )

@@ -173,3 +173,12 @@ def test_destruction_needs_a_team_lead(context: AppContext, cases: dict[str, str
             destroy_cases(other, [cases["old"]], TODAY)
         with pytest.raises(PermissionDenied):
             due_for_destruction(other, TODAY)
+
+
+def test_a_destroyed_withdrawal_still_counts_as_a_withdrawal(
+    context: AppContext, cases: dict[str, str]
+) -> None:
+    destroy_cases(context, [cases["withdrawn"]], TODAY)
+    with context.db.session() as session:
+        (count,) = session.execute(select(AnonymousCaseCount)).scalars()
+    assert count.decision == "ingetrokken"
