@@ -26,7 +26,7 @@ from datetime import date
 from enum import StrEnum
 
 from bibob_desk.domain.errors import ValidationError
-from bibob_desk.domain.phases import Phase
+from bibob_desk.domain.phases import Phase, has_reached
 
 
 class LetterType(StrEnum):
@@ -148,28 +148,6 @@ def decision_label(code: str | None) -> str:
 
 # --- the rule table ------------------------------------------------------------------------
 
-_PHASE_ORDER = [
-    Phase.INTAKE,
-    Phase.TOEPASBAARHEID,
-    Phase.VRAGENFORMULIER,
-    Phase.EIGEN_ONDERZOEK,
-    Phase.LBB_ADVIES,
-    Phase.CONCLUSIE,
-    Phase.ZIENSWIJZE,
-    Phase.BESLUIT,
-    Phase.GESLOTEN,
-]
-
-
-def _phase_at_least(phase: str, minimum: Phase) -> bool:
-    try:
-        current = Phase(phase)
-    except ValueError:
-        return False
-    if current not in _PHASE_ORDER:
-        return False
-    return _PHASE_ORDER.index(current) >= _PHASE_ORDER.index(minimum)
-
 
 @dataclass(frozen=True)
 class LetterFacts:
@@ -203,7 +181,7 @@ def letter_refusal(letter_type: LetterType, facts: LetterFacts) -> str | None:
                 "Bibob is volgens de toepasbaarheidstoets niet van toepassing op deze zaak; "
                 "een vragenformulier past daar niet bij."
             )
-        if facts.outcome in ("mandatory", "optional") or _phase_at_least(
+        if facts.outcome in ("mandatory", "optional") or has_reached(
             facts.phase, Phase.TOEPASBAARHEID
         ):
             return None
@@ -211,7 +189,7 @@ def letter_refusal(letter_type: LetterType, facts: LetterFacts) -> str | None:
 
     if letter_type == LetterType.OPSCHORTING:
         # Art. 31 Wet Bibob: the suspension follows from an advice request to the LBB.
-        if facts.has_lbb_request or _phase_at_least(facts.phase, Phase.LBB_ADVIES):
+        if facts.has_lbb_request or has_reached(facts.phase, Phase.LBB_ADVIES):
             return None
         return (
             "Een mededeling van opschorting past pas als advies bij het Landelijk Bureau Bibob "
@@ -243,8 +221,7 @@ def letter_refusal(letter_type: LetterType, facts: LetterFacts) -> str | None:
     if letter_type == LetterType.BESLUIT:
         if conclusion is None:
             return (
-                "Een besluit kan pas na een conclusie over de mate van gevaar "
-                "(art. 3 Wet Bibob)."
+                "Een besluit kan pas na een conclusie over de mate van gevaar (art. 3 Wet Bibob)."
             )
         if not facts.decision:
             return "Leg eerst het besluit (verlenen, voorschriften, weigeren, intrekken) vast."

@@ -35,6 +35,33 @@ PHASE_LABELS: dict[Phase, str] = {
 
 CLOSED_PHASES = frozenset({Phase.GESLOTEN, Phase.INGETROKKEN})
 
+# The procedure in order. A withdrawal (ingetrokken) ends it from any phase before the besluit,
+# so it has no place in the order.
+PROCEDURE_ORDER: tuple[Phase, ...] = (
+    Phase.INTAKE,
+    Phase.TOEPASBAARHEID,
+    Phase.VRAGENFORMULIER,
+    Phase.EIGEN_ONDERZOEK,
+    Phase.LBB_ADVIES,
+    Phase.CONCLUSIE,
+    Phase.ZIENSWIJZE,
+    Phase.BESLUIT,
+    Phase.GESLOTEN,
+)
+# Before the besluit: the decision period runs and the applicant may still withdraw.
+PHASES_BEFORE_DECISION = frozenset(PROCEDURE_ORDER[: PROCEDURE_ORDER.index(Phase.BESLUIT)])
+
+
+def has_reached(phase: Phase | str, step: Phase) -> bool:
+    """Whether a case in ``phase`` is at or past ``step`` (a withdrawn case has reached none)."""
+    try:
+        current = Phase(phase)
+    except ValueError:
+        return False
+    if current not in PROCEDURE_ORDER:
+        return False
+    return PROCEDURE_ORDER.index(current) >= PROCEDURE_ORDER.index(step)
+
 
 def parse_phase(text: str) -> Phase:
     normal = text.strip().lower().replace("-", "_").replace(" ", "_")

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from bibob_desk.domain.errors import ValidationError
-from bibob_desk.domain.phases import PHASE_LABELS, Phase
+from bibob_desk.domain.phases import PHASE_LABELS, PHASES_BEFORE_DECISION, Phase
 
 # --- conclusion and decision values --------------------------------------------------------
 
@@ -187,17 +187,7 @@ NEXT_PHASES: dict[Phase, tuple[Phase, ...]] = {
 }
 
 # Withdrawal by the applicant: any phase before the decision.
-WITHDRAWABLE_PHASES = frozenset(
-    {
-        Phase.INTAKE,
-        Phase.TOEPASBAARHEID,
-        Phase.VRAGENFORMULIER,
-        Phase.EIGEN_ONDERZOEK,
-        Phase.LBB_ADVIES,
-        Phase.CONCLUSIE,
-        Phase.ZIENSWIJZE,
-    }
-)
+WITHDRAWABLE_PHASES = PHASES_BEFORE_DECISION
 
 # What the move means, shown on the button.
 STEP_LABELS: dict[Phase, str] = {

@@ -18,7 +18,7 @@ from sqlalchemy import Table, func, insert, select
 
 from bibob_desk.domain.applicability import AssessmentInputs, assess
 from bibob_desk.domain.parties import PartyKind, PartyRole
-from bibob_desk.domain.phases import CLOSED_PHASES, Phase
+from bibob_desk.domain.phases import CLOSED_PHASES, Phase, has_reached
 from bibob_desk.domain.policy import policy_in_force
 from bibob_desk.domain.values import CaseReference
 from bibob_desk.services.context import AppContext
@@ -270,17 +270,6 @@ DECISION_FOR_CONCLUSION = {
     "mindere_mate": "verlenen_met_voorschriften",
     "ernstig_gevaar": "weigeren",
 }
-_ORDER = [
-    Phase.INTAKE,
-    Phase.TOEPASBAARHEID,
-    Phase.VRAGENFORMULIER,
-    Phase.EIGEN_ONDERZOEK,
-    Phase.LBB_ADVIES,
-    Phase.CONCLUSIE,
-    Phase.ZIENSWIJZE,
-    Phase.BESLUIT,
-    Phase.GESLOTEN,
-]
 TIP_COUNTERPARTS = (
     ("Openbaar Ministerie, arrondissementsparket Noord-Nederland", "openbaar_ministerie"),
     ("Landelijk Bureau Bibob", "lbb"),
@@ -300,13 +289,6 @@ STORY_DEFAULTS: dict[str, Any] = {
     "register_result": "",
     "register_reported_on": None,
 }  # the shipped policy is in force from this date
-
-
-def _reached(phase: Phase, step: Phase) -> bool:
-    """Whether a case now in ``phase`` has passed through ``step`` (closed counts as past all)."""
-    if phase is Phase.INGETROKKEN:
-        return False
-    return _ORDER.index(phase) >= _ORDER.index(step)
 
 
 @dataclass
@@ -363,20 +345,20 @@ def _story(
         fields.update(closed_on=withdrawn, register_reported_on=step(2))
         events += [(sent, "Bibob-vragenformulier verzonden."), (withdrawn, "Aanvraag ingetrokken.")]
         return _Story(fields, suspensions, _events(events, officer), False)
-    if _reached(phase, Phase.VRAGENFORMULIER):
+    if has_reached(phase, Phase.VRAGENFORMULIER):
         current = phase is Phase.VRAGENFORMULIER
         sent = recent(26) if current else step(r.randint(3, 10))
         answered = None if current else step(r.randint(10, 30))
         suspensions.append(_suspension("vragenformulier", sent, answered))
         events.append((sent, "Bibob-vragenformulier verzonden."))
-    lbb = phase is Phase.LBB_ADVIES or (_reached(phase, Phase.CONCLUSIE) and r.random() < 0.08)
+    lbb = phase is Phase.LBB_ADVIES or (has_reached(phase, Phase.CONCLUSIE) and r.random() < 0.08)
     if lbb:
         current = phase is Phase.LBB_ADVIES
         asked = recent(80) if current else step(r.randint(5, 30))
         received = None if current else step(r.randint(40, 80))
         suspensions.append(_suspension("lbb_advies", asked, received))
         events.append((asked, "Advies gevraagd aan het Landelijk Bureau Bibob."))
-    if _reached(phase, Phase.CONCLUSIE):
+    if has_reached(phase, Phase.CONCLUSIE):
         conclusion = r.choices(list(CONCLUSION_WEIGHTS), list(CONCLUSION_WEIGHTS.values()))[0]
         if phase is Phase.ZIENSWIJZE and conclusion == "geen_gevaar":
             conclusion = "mindere_mate"  # a zienswijze is only asked before a negative decision
@@ -385,14 +367,14 @@ def _story(
             conclusion, ""
         )
         events.append((step(r.randint(5, 20)), "Conclusie vastgelegd."))
-        if conclusion != "geen_gevaar" and _reached(phase, Phase.ZIENSWIJZE):
+        if conclusion != "geen_gevaar" and has_reached(phase, Phase.ZIENSWIJZE):
             current = phase is Phase.ZIENSWIJZE
             started = recent(12) if current else step(r.randint(1, 5))
             events.append((started, "Fase gewijzigd naar Zienswijze."))
             if not current:
                 step(r.randint(14, 21))
     approved = False
-    if _reached(phase, Phase.BESLUIT):
+    if has_reached(phase, Phase.BESLUIT):
         decision_date = recent(38) if phase is Phase.BESLUIT else step(r.randint(3, 10))
         fields.update(
             decision=DECISION_FOR_CONCLUSION[fields["conclusion"]],

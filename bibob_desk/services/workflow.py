@@ -25,7 +25,7 @@ from bibob_desk.domain.deadlines import (
     urgency,
 )
 from bibob_desk.domain.errors import NotFoundError, PermissionDenied, ValidationError
-from bibob_desk.domain.phases import PHASE_LABELS, Phase
+from bibob_desk.domain.phases import PHASE_LABELS, PHASES_BEFORE_DECISION, Phase
 from bibob_desk.domain.roles import Role
 from bibob_desk.domain.values import CaseReference, format_date_nl
 from bibob_desk.domain.workflow import (
@@ -62,17 +62,7 @@ AUDIT_CONCLUSION = "conclusie_vastleggen"
 AUDIT_DECISION = "besluit_vastleggen"
 
 # Phases in which the decision period of the application still runs.
-_DECISION_PERIOD_RUNS = frozenset(
-    {
-        Phase.INTAKE,
-        Phase.TOEPASBAARHEID,
-        Phase.VRAGENFORMULIER,
-        Phase.EIGEN_ONDERZOEK,
-        Phase.LBB_ADVIES,
-        Phase.CONCLUSIE,
-        Phase.ZIENSWIJZE,
-    }
-)
+_DECISION_PERIOD_RUNS = PHASES_BEFORE_DECISION
 
 
 # --- views ------------------------------------------------------------------------------------
