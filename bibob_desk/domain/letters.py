@@ -27,6 +27,8 @@ from enum import StrEnum
 
 from bibob_desk.domain.errors import ValidationError
 from bibob_desk.domain.phases import Phase, has_reached
+from bibob_desk.domain.workflow import CONCLUSION_LABELS as WORKFLOW_CONCLUSION_LABELS
+from bibob_desk.domain.workflow import DECISION_LABELS as WORKFLOW_DECISION_LABELS
 
 
 class LetterType(StrEnum):
@@ -90,18 +92,9 @@ def parse_letter_type(text: str) -> LetterType:
 
 # --- conclusions and decisions (codes written by the workflow) -----------------------------
 
-CONCLUSION_LABELS = {
-    "geen_gevaar": "geen gevaar",
-    "mindere_mate": "mindere mate van gevaar",
-    "ernstig_gevaar": "ernstig gevaar",
-}
-
-DECISION_LABELS = {
-    "verlenen": "verlenen",
-    "verlenen_met_voorschriften": "verlenen met voorschriften",
-    "weigeren": "weigeren",
-    "intrekken": "intrekken",
-}
+# Lower case, for use inside a sentence of a letter; the values come from the workflow's tables.
+CONCLUSION_LABELS = {c.value: label.lower() for c, label in WORKFLOW_CONCLUSION_LABELS.items()}
+DECISION_LABELS = {d.value: label.lower() for d, label in WORKFLOW_DECISION_LABELS.items()}
 
 
 def conclusion_kind(code: str | None) -> str | None:

@@ -19,6 +19,8 @@ from enum import StrEnum
 
 from bibob_desk.domain.deadlines import deadline_label, urgency
 from bibob_desk.domain.errors import ValidationError
+from bibob_desk.domain.workflow import CONCLUSION_LABELS as WORKFLOW_CONCLUSIONS
+from bibob_desk.domain.workflow import DECISION_LABELS as WORKFLOW_DECISIONS
 
 # "This week" is a rolling window (domain.deadlines.urgency: at most seven days ahead), so a
 # deadline next Monday is amber on a Friday; a calendar week would show it green until Sunday.
@@ -71,19 +73,9 @@ OUTCOME_LABELS: dict[str, str] = {
     NOT_ASSESSED: "Nog niet getoetst",
 }
 
-# Degree of danger (Wet Bibob art. 3).
-CONCLUSION_LABELS: dict[str, str] = {
-    "geen_gevaar": "Geen gevaar",
-    "mindere_mate": "Mindere mate van gevaar",
-    "ernstig_gevaar": "Ernstig gevaar",
-}
-
-DECISION_LABELS: dict[str, str] = {
-    "verlenen": "Verlenen",
-    "verlenen_met_voorschriften": "Verlenen met voorschriften",
-    "weigeren": "Weigeren",
-    "intrekken": "Intrekken",
-}
+# Degree of danger (Wet Bibob art. 3) and decisions: the workflow's labels, keyed by code.
+CONCLUSION_LABELS: dict[str, str] = {c.value: label for c, label in WORKFLOW_CONCLUSIONS.items()}
+DECISION_LABELS: dict[str, str] = {d.value: label for d, label in WORKFLOW_DECISIONS.items()}
 
 
 def outcome_label(code: str | None) -> str:

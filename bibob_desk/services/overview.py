@@ -28,13 +28,13 @@ from bibob_desk.domain.overview import (
 )
 from bibob_desk.domain.phases import CLOSED_PHASES, PHASE_LABELS, Phase
 from bibob_desk.services.access import Viewer, viewer_in_session, visibility_condition
+from bibob_desk.services.cases import applicant_name_column
 from bibob_desk.services.context import AppContext
-from bibob_desk.storage.models import Case, CaseParty, Document, Party
+from bibob_desk.storage.models import Case, Document
 from bibob_desk.storage.search import case_search_condition
 
 # Documents that need a team lead's approval before they are final (four-eyes, issue 6).
 APPROVAL_DOC_TYPES = ("intern_advies", "besluit")
-APPLICANT_ROLE = "aanvrager"
 CLOSED_PHASE_VALUES = tuple(p.value for p in CLOSED_PHASES)
 # Listed rather than "not closed" so the database can use the phase index for open cases.
 OPEN_PHASE_VALUES = tuple(p.value for p in Phase if p not in CLOSED_PHASES)
@@ -117,22 +117,10 @@ class OverviewSummary:
     awaiting_approval: int
 
 
-def _applicant_name() -> Any:
-    """The (first) applicant's name, as a correlated subquery: read only for the rows shown."""
-    return (
-        select(Party.name)
-        .join(CaseParty, CaseParty.party_id == Party.id)
-        .where(CaseParty.case_id == Case.id, CaseParty.role == APPLICANT_ROLE)
-        .order_by(CaseParty.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
 SORT_KEYS: dict[str, Callable[[], Any]] = {
     "reference": lambda: Case.reference,
     "title": lambda: Case.title,
-    "applicant": _applicant_name,
+    "applicant": applicant_name_column,
     "area": lambda: Case.area,
     "phase": lambda: Case.phase,
     "officer": lambda: Case.officer,
@@ -289,7 +277,7 @@ class OverviewService:
                 Case.id,
                 Case.reference,
                 Case.title,
-                _applicant_name().label("applicant"),
+                applicant_name_column().label("applicant"),
                 Case.area,
                 Case.phase,
                 Case.officer,
