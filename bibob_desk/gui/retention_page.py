@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -22,6 +22,7 @@ from bibob_desk.domain.areas import area_label
 from bibob_desk.domain.errors import BibobError, PermissionDenied
 from bibob_desk.domain.values import format_date_nl
 from bibob_desk.gui import errors
+from bibob_desk.gui.rows_model import RowsTableModel
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.retention import (
     RetentionCandidate,
@@ -33,35 +34,13 @@ from bibob_desk.services.retention import (
 Index = QModelIndex | QPersistentModelIndex
 
 
-class RetentionTableModel(QAbstractTableModel):
+class RetentionTableModel(RowsTableModel):
     HEADERS = ("Zaak", "Titel", "Gebied", "Gesloten op", "Te vernietigen vanaf")
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[RetentionCandidate] = []
-
-    def set_rows(self, rows: list[RetentionCandidate]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
-        c = self.rows[index.row()]
+        c: RetentionCandidate = self.row_at(index.row())
         return (
             c.reference,
             c.title,
@@ -120,7 +99,8 @@ class RetentionPage(QWidget):
 
     def selected_references(self) -> list[str]:
         return [
-            self.model.rows[i.row()].reference for i in self.table.selectionModel().selectedRows()
+            self.model.row_at(i.row()).reference
+            for i in self.table.selectionModel().selectedRows()
         ]
 
     def destroy_selected(self) -> None:

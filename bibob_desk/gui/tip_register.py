@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -31,6 +31,7 @@ from bibob_desk.domain.errors import BibobError, PermissionDenied
 from bibob_desk.domain.tips import COUNTERPART_KIND_LABELS, DIRECTION_LABELS
 from bibob_desk.domain.values import format_date_nl
 from bibob_desk.gui import errors
+from bibob_desk.gui.rows_model import RowsTableModel
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.tips import TipInput, TipService, TipView
 
@@ -38,7 +39,7 @@ Index = QModelIndex | QPersistentModelIndex
 BATCH = 200
 
 
-class TipTableModel(QAbstractTableModel):
+class TipTableModel(RowsTableModel):
     """Tips from the service in batches of ``BATCH`` (fetched when the view scrolls)."""
 
     HEADERS = ("Datum", "Richting", "Organisatie", "Onderwerp", "KvK", "Zaak", "Opvolging")
@@ -76,19 +77,6 @@ class TipTableModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
         self._rows.extend(more)
         self.endInsertRows()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

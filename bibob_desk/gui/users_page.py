@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -25,48 +25,32 @@ from PySide6.QtWidgets import (
 from bibob_desk.domain.errors import BibobError, PermissionDenied
 from bibob_desk.domain.roles import ROLE_LABELS, Role
 from bibob_desk.gui import errors
+from bibob_desk.gui.rows_model import RowsTableModel
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.users import UserService, UserView
 
 Index = QModelIndex | QPersistentModelIndex
 
 
-class UserTableModel(QAbstractTableModel):
+class UserTableModel(RowsTableModel):
     HEADERS = ("Gebruikersnaam", "Naam", "Rollen", "Actief")
 
     def __init__(self, service: UserService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
-        self.users: list[UserView] = []
 
     def reload(self) -> None:
         """Raises PermissionDenied for users who may not see the list."""
-        self.beginResetModel()
         try:
-            self.users = self.service.list()
+            self.set_rows(self.service.list())
         except BibobError:
-            self.users = []
+            self.set_rows([])
             raise
-        finally:
-            self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.users)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
-        user = self.users[index.row()]
+        user: UserView = self.row_at(index.row())
         return (
             user.username,
             user.full_name,
@@ -150,7 +134,7 @@ class UsersPage(QWidget):
         if not rows:
             errors.show_error(self, "Kies eerst een gebruiker in de lijst.")
             return
-        user = self.model.users[rows[0].row()]
+        user: UserView = self.model.row_at(rows[0].row())
         try:
             self.service.set_active(user.username, not user.active)
         except BibobError as exc:

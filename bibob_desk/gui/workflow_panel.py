@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
     QPersistentModelIndex,
@@ -50,6 +49,7 @@ from bibob_desk.domain.workflow import (
     TransitionCheck,
 )
 from bibob_desk.gui import errors
+from bibob_desk.gui.rows_model import RowsTableModel
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.workflow import DeadlineView, WorkflowService, WorkflowView
 
@@ -75,32 +75,10 @@ def _date_edit(initial: date, maximum: date | None = None) -> QDateEdit:
     return edit
 
 
-class DeadlineTableModel(QAbstractTableModel):
+class DeadlineTableModel(RowsTableModel):
     """The running deadlines of one case (a handful of rows, computed by the service)."""
 
     HEADERS = ("Termijn", "Uiterste datum", "Stand", "Toelichting")
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: tuple[DeadlineView, ...] = ()
-
-    def set_rows(self, rows: tuple[DeadlineView, ...]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -122,7 +100,8 @@ class DeadlineTableModel(QAbstractTableModel):
         return None
 
     def row(self, number: int) -> DeadlineView:
-        return self._rows[number]
+        row: DeadlineView = self.row_at(number)
+        return row
 
 
 class StepDialog(QDialog):
