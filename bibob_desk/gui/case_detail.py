@@ -1,6 +1,8 @@
 """The case view: tabs to edit a case's fields, its parties, timeline and documents.
 
-Feature panels registered in ``gui.extensions.CASE_PANELS`` are appended as extra tabs.
+Feature panels registered in ``gui.extensions.CASE_PANELS`` are appended as extra tabs; each is
+imported and built when its tab is first selected (the letters panel pulls in ReportLab and
+pikepdf, which an officer who only reads a case should not wait for at start).
 Every check is the service's: this widget only collects text and shows the answer.
 """
 
@@ -40,7 +42,7 @@ from bibob_desk.gui.detail_models import (
 )
 from bibob_desk.gui.forms import child, load_form
 from bibob_desk.gui.party_dialog import PartyDialog
-from bibob_desk.gui.styling import app_icon, mark_invalid, scrollable
+from bibob_desk.gui.styling import app_icon, mark_invalid, scroll_area
 from bibob_desk.services.cases import CaseService, CaseView
 from bibob_desk.services.context import AppContext
 
@@ -223,8 +225,11 @@ class CaseDetail(QWidget):
         self.tabs.addTab(self._build_parties_tab(), "Betrokkenen")
         self.tabs.addTab(self._build_timeline_tab(), "Tijdlijn")
         self.tabs.addTab(self._build_documents_tab(), "Documenten")
-        self.panels: list[QWidget] = []
+        # Tab index -> (extension entry, its empty scroll area) until first shown, then the panel.
+        self._panel_slots: dict[int, tuple[str, QScrollArea]] = {}
+        self._built_panels: dict[int, QWidget] = {}
         self._add_extension_panels()
+        self.tabs.currentChanged.connect(self._build_panel)
 
         case_page = QWidget(self)
         case_layout = QVBoxLayout(case_page)
@@ -308,18 +313,39 @@ class CaseDetail(QWidget):
 
     def _add_extension_panels(self) -> None:
         for label, target in extensions.CASE_PANELS:
-            try:
-                panel = load_panel_class(target)(self.context, self)
-            except Exception as exc:  # a broken feature must not take the case view down
-                sys.stderr.write(f"bibob-desk: paneel {target} niet geladen: {exc!r}\n")
-                panel = QLabel(f"Dit onderdeel kon niet worden geladen ({exc}).", self)
-                panel.setWordWrap(True)
-            else:
-                signal: Any = getattr(panel, "case_changed", None)
-                if signal is not None:
-                    signal.connect(self._panel_changed_case)
-                self.panels.append(panel)
-            self.tabs.addTab(scrollable(panel, self), label)
+            area = scroll_area(self)
+            index = self.tabs.addTab(area, label)
+            self._panel_slots[index] = (target, area)
+
+    def _build_panel(self, index: int) -> None:
+        """Build the feature panel of tab ``index`` on its first showing; it gets the shown case."""
+        slot = self._panel_slots.pop(index, None)
+        if slot is None:
+            return
+        target, area = slot
+        try:
+            panel = load_panel_class(target)(self.context, area)
+        except Exception as exc:  # a broken feature must not take the case view down
+            sys.stderr.write(f"bibob-desk: paneel {target} niet geladen: {exc!r}\n")
+            broken = QLabel(f"Dit onderdeel kon niet worden geladen ({exc}).", area)
+            broken.setWordWrap(True)
+            area.setWidget(broken)
+            return
+        signal: Any = getattr(panel, "case_changed", None)
+        if signal is not None:
+            signal.connect(self._panel_changed_case)
+        self._built_panels[index] = panel
+        area.setWidget(panel)
+        set_case = getattr(panel, "set_case", None)
+        if set_case is not None and self.case is not None:
+            set_case(self.case.reference)
+
+    @property
+    def panels(self) -> list[QWidget]:
+        """Every feature panel that loaded, in tab order; builds those not shown yet."""
+        for index in list(self._panel_slots):
+            self._build_panel(index)
+        return [self._built_panels[i] for i in sorted(self._built_panels)]
 
     # --- showing a case ------------------------------------------------------------------------
 
@@ -375,7 +401,8 @@ class CaseDetail(QWidget):
         self.case_changed.emit(case.reference)
 
     def _panels_show(self, reference: str | None) -> None:
-        for panel in self.panels:
+        # Only the panels built so far; a later one reads the case when its tab is first shown.
+        for panel in self._built_panels.values():
             set_case = getattr(panel, "set_case", None)
             if set_case is not None:
                 set_case(reference)

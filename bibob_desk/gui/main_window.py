@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -26,19 +27,23 @@ from PySide6.QtWidgets import (
 
 from bibob_desk import __version__
 from bibob_desk.domain.areas import AREAS
+from bibob_desk.domain.errors import BibobError
 from bibob_desk.domain.phases import PHASE_LABELS, Phase
+from bibob_desk.domain.roles import Role
 from bibob_desk.gui import errors, extensions
 from bibob_desk.gui.case_detail import CaseDetail, load_panel_class
 from bibob_desk.gui.case_table_model import COLUMNS, REFERENCE_ROLE, CaseTableModel
 from bibob_desk.gui.intake_wizard import IntakeWizard
 from bibob_desk.gui.new_case_dialog import NewCaseDialog
-from bibob_desk.gui.styling import app_icon, scrollable
+from bibob_desk.gui.styling import app_icon, scroll_area
+from bibob_desk.services.access import current_roles
 from bibob_desk.services.cases import CaseFilter, CaseService
 from bibob_desk.services.context import AppContext
 
 WINDOW_TITLE = "Bibob Desk"
 SEARCH_DELAY_MS = 200  # wait until the officer stops typing before querying
 CASES_PAGE_LABEL = "Zaken"
+OVERVIEW_PAGE_LABEL = "Overzicht"
 
 _COLUMN_WIDTHS = {
     "Zaaknummer": 110,
@@ -154,6 +159,15 @@ class CaseListView(QWidget):
         )
 
 
+def landing_page(context: AppContext) -> str:
+    """The page the window opens on: the team lead's overview, the case list for officers."""
+    try:
+        roles = current_roles(context)
+    except BibobError:  # unknown user: the services refuse them anyway; show the plain list
+        return CASES_PAGE_LABEL
+    return OVERVIEW_PAGE_LABEL if Role.TEAMLEIDER in roles else CASES_PAGE_LABEL
+
+
 class MainWindow(QMainWindow):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -180,8 +194,9 @@ class MainWindow(QMainWindow):
 
         self.pages = QTabWidget(self)
         self.pages.addTab(cases_page, CASES_PAGE_LABEL)
-        self.page_widgets: dict[str, QWidget] = {}
-        self._page_containers: dict[str, QWidget] = {}
+        self.page_widgets: dict[str, QWidget] = {}  # built pages (each on its first showing)
+        self._page_containers: dict[str, QScrollArea] = {}
+        self._page_targets: dict[str, str] = {}  # pages not built yet: label -> "module:Class"
         self._add_pages()
         self.pages.currentChanged.connect(self._page_shown)
         self.setCentralWidget(self.pages)
@@ -208,6 +223,7 @@ class MainWindow(QMainWindow):
         self._selecting = False
         self.case_list.set_officers(self.service.officers())
         self.case_model.reload()
+        self.show_page(landing_page(self.context))
 
     # --- building ----------------------------------------------------------------------------
 
@@ -251,24 +267,36 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.count_label)
 
     def _add_pages(self) -> None:
+        # Only the tabs: a page is imported and built when first shown, so the start does not
+        # wait for pages the user may never open (see _build_page).
         for label, target in extensions.PAGES:
-            try:
-                page = load_panel_class(target)(self.context, self)
-            except Exception as exc:  # a broken feature must not take the window down
-                sys.stderr.write(f"bibob-desk: pagina {target} niet geladen: {exc!r}\n")
-                page = QLabel(f"Dit onderdeel kon niet worden geladen ({exc}).", self)
-            else:
-                signal: Any = getattr(page, "open_case", None)
-                if signal is not None:
-                    signal.connect(self.open_case)
-            self.page_widgets[label] = page
-            container = scrollable(page, self)
+            container = scroll_area(self)
             self._page_containers[label] = container
+            self._page_targets[label] = target
             self.pages.addTab(container, label)
+
+    def _build_page(self, label: str) -> QWidget | None:
+        target = self._page_targets.pop(label, None)
+        if target is None:
+            return self.page_widgets.get(label)
+        container = self._page_containers[label]
+        try:
+            page = load_panel_class(target)(self.context, container)
+        except Exception as exc:  # a broken feature must not take the window down
+            sys.stderr.write(f"bibob-desk: pagina {target} niet geladen: {exc!r}\n")
+            page = QLabel(f"Dit onderdeel kon niet worden geladen ({exc}).", container)
+        else:
+            signal: Any = getattr(page, "open_case", None)
+            if signal is not None:
+                signal.connect(self.open_case)
+        self.page_widgets[label] = page
+        container.setWidget(page)
+        return page
 
     # --- pages ---------------------------------------------------------------------------------
 
     def show_page(self, label: str) -> bool:
+        """Show the page with tab ``label`` (built now if it is its first showing)."""
         container = self._page_containers.get(label)
         if container is None:
             if label != CASES_PAGE_LABEL:
@@ -283,7 +311,7 @@ class MainWindow(QMainWindow):
             return
         container = self.pages.widget(index)
         label = next((k for k, c in self._page_containers.items() if c is container), None)
-        page = self.page_widgets.get(label) if label is not None else None
+        page = self._build_page(label) if label is not None else None
         refresh = getattr(page, "refresh", None)
         if refresh is not None:
             refresh()

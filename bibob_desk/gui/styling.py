@@ -37,9 +37,15 @@ def is_marked_invalid(widget: QWidget) -> bool:
 def scrollable(widget: QWidget, parent: QWidget | None = None) -> QScrollArea:
     """Wrap a feature page or panel so its minimum size never forces the whole window wider
     (or taller) than the screen; it scrolls instead."""
+    area = scroll_area(parent)
+    area.setWidget(widget)
+    return area
+
+
+def scroll_area(parent: QWidget | None = None) -> QScrollArea:
+    """The empty scroll area of ``scrollable``: a lazily built page or panel goes in later."""
     area = QScrollArea(parent)
     area.setObjectName("featureScroll")
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidgetResizable(True)
-    area.setWidget(widget)
     return area

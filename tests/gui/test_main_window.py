@@ -361,7 +361,9 @@ def test_extension_panels_and_pages_plug_in(
     assert pages == ["Zaken", "Overzicht", "Kapot"]  # a broken page shows a message instead
 
     main.select_case(three_cases[0].reference)
-    assert FakePanel.shown[-1] == three_cases[0].reference
+    assert FakePanel.shown == []  # a panel is built when its tab is first shown
+    main.detail.tabs.setCurrentIndex(tabs.index("Proef"))
+    assert FakePanel.shown == [three_cases[0].reference]  # and then reads the shown case
     # Saving the Gegevens tab makes the panels re-read the case.
     before = len(FakePanel.shown)
     main.detail.fields_tab.title_edit.setText("Nieuwe titel voor de panelen")
