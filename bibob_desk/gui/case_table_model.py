@@ -77,6 +77,7 @@ class CaseTableModel(QAbstractTableModel):
         self._descending = True  # newest cases first
         self._rows: list[CaseView] = []
         self._total = 0
+        self._loaded = False
 
     # --- what is shown ---------------------------------------------------------------------
 
@@ -102,6 +103,7 @@ class CaseTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._total = self._service.count(self._filter)
         self._rows = self._query(0)
+        self._loaded = True
         self.endResetModel()
         self.total_changed.emit(self._total)
 
@@ -184,4 +186,7 @@ class CaseTableModel(QAbstractTableModel):
             return
         self._order_by = COLUMNS[column].sort_key
         self._descending = order == Qt.SortOrder.DescendingOrder
-        self.reload()
+        # Before the first reload (the view setting its sort indicator while being built) only
+        # the order is taken: querying then would count all cases once more for nothing.
+        if self._loaded:
+            self.reload()

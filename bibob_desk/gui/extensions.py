@@ -6,7 +6,8 @@ the case (the main window then reloads the case list and the other panels).
 
 A *page* is a top-level view next to the case list (overview, tip register, policy admin). Its
 class takes ``(context, parent)`` and may have ``open_case = Signal(str)`` to jump to a case, and
-``refresh()`` which the main window calls when the page is shown.
+``refresh()`` which the main window calls when the page is shown again. A page is imported and
+built when it is first shown (and then reads its data itself; no ``refresh()`` that time).
 
 Entries are "module:Class" strings, imported only when the window is built.
 """

@@ -311,7 +311,14 @@ class MainWindow(QMainWindow):
             return
         container = self.pages.widget(index)
         label = next((k for k, c in self._page_containers.items() if c is container), None)
-        page = self._build_page(label) if label is not None else None
+        if label is None:
+            return
+        if label in self._page_targets:
+            # A page reads its data when built: refreshing it right away would read it twice
+            # (the overview's side panel alone takes ~0.15 s on 100,000 cases).
+            self._build_page(label)
+            return
+        page = self.page_widgets.get(label)
         refresh = getattr(page, "refresh", None)
         if refresh is not None:
             refresh()

@@ -371,6 +371,8 @@ def test_extension_panels_and_pages_plug_in(
     assert FakePanel.shown[before:] == [three_cases[0].reference]
 
     assert main.show_page("Overzicht")
+    assert FakePage.refreshed == 0  # built on its first showing: it read its data itself
+    assert main.show_page("Zaken") and main.show_page("Overzicht")
     assert FakePage.refreshed == 1
     page = main.page_widgets["Overzicht"]
     assert isinstance(page, FakePage)
