@@ -27,7 +27,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import (
     Boolean,
     Connection,
@@ -94,6 +93,9 @@ class RestoreResult:
 
 
 def _known_revisions() -> set[str]:
+    # Imported here: the GUI and every command import this module, and Alembic costs ~0.2 s.
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     return {rev.revision for rev in script.walk_revisions()}
 
