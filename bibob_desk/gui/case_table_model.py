@@ -86,6 +86,11 @@ class CaseTableModel(QAbstractTableModel):
         return self._filter
 
     @property
+    def loaded(self) -> bool:
+        """Whether the rows were read at least once (the window defers that when not shown)."""
+        return self._loaded
+
+    @property
     def total(self) -> int:
         """All cases matching the filter (not only the rows fetched so far)."""
         return self._total

@@ -62,6 +62,8 @@ def test_a_team_lead_lands_on_the_overview_an_officer_on_the_cases(
     main = MainWindow(AppContext(db=sqlite_context.db, user="gebruiker"))
     qtbot.addWidget(main)
     assert main.pages.tabText(main.pages.currentIndex()) == landing
+    # The case list is read only when it is on screen.
+    assert main.case_model.loaded == (landing == "Zaken")
     # Only the page on screen has been built.
     assert CountingPage.built == (["OverviewStandIn"] if landing == "Overzicht" else [])
 
@@ -84,3 +86,22 @@ def test_a_page_is_built_when_its_tab_is_first_clicked(
     # Coming back builds nothing twice.
     assert main.show_page("Overzicht") and main.show_page("Beleid")
     assert CountingPage.built == ["OverviewStandIn", "PolicyStandIn"]
+
+
+def test_a_team_leads_case_list_is_read_when_zaken_is_first_shown(
+    qtbot: Any, sqlite_context: AppContext, light_pages: None, three_cases: Any
+) -> None:
+    main = MainWindow(sqlite_context)  # "tester" is a team lead: starts on Overzicht
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    assert not main.case_model.loaded and main.case_model.rowCount() == 0
+    bar = main.pages.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(0).center())
+    assert main.case_model.loaded and main.case_model.rowCount() == 3
+    assert main.count_label.text() == "3 zaken"
+    # Jumping to a case from a page reads the list too.
+    other = MainWindow(sqlite_context)
+    qtbot.addWidget(other)
+    other.open_case(three_cases[1].reference)
+    assert other.detail.reference == three_cases[1].reference
