@@ -825,8 +825,11 @@ class OverviewPage(QWidget):
 
         self._set_officers(self.service.officers())
         self.model.reload()
-        # The side panel's aggregates follow right after the list has been shown.
-        QTimer.singleShot(0, self, self.refresh_side_panel)
+        # The side panel's aggregates (~0.2 s on 100,000 cases) follow right after the list has
+        # been shown: at start the window is painted first (see paintEvent).
+        self._painted = False
+        self._side_panel_waits = False
+        QTimer.singleShot(0, self, self._side_panel_after_first_paint)
 
     @staticmethod
     def _combo(parent: QWidget, everything: str, choices: dict[str, str]) -> QComboBox:
@@ -878,6 +881,19 @@ class OverviewPage(QWidget):
 
     def _show_count(self, total: int) -> None:
         self.count_label.setText("1 zaak" if total == 1 else f"{total} zaken")
+
+    def _side_panel_after_first_paint(self) -> None:
+        if self.isVisible() and not self._painted:
+            self._side_panel_waits = True  # on screen, not painted yet: paintEvent reads them
+            return
+        self.refresh_side_panel()  # painted already, or not on screen: nothing to wait for
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        self._painted = True
+        if self._side_panel_waits:
+            self._side_panel_waits = False
+            QTimer.singleShot(0, self, self.refresh_side_panel)
 
     def refresh_side_panel(self) -> None:
         try:
