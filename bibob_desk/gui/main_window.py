@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
@@ -33,12 +33,14 @@ from bibob_desk.domain.roles import Role
 from bibob_desk.gui import errors, extensions
 from bibob_desk.gui.case_detail import CaseDetail, load_panel_class
 from bibob_desk.gui.case_table_model import COLUMNS, REFERENCE_ROLE, CaseTableModel
-from bibob_desk.gui.intake_wizard import IntakeWizard
-from bibob_desk.gui.new_case_dialog import NewCaseDialog
 from bibob_desk.gui.styling import app_icon, scroll_area
 from bibob_desk.services.access import current_roles
 from bibob_desk.services.cases import CaseFilter, CaseService
 from bibob_desk.services.context import AppContext
+
+if TYPE_CHECKING:  # the dialogs are imported when first opened, not at start
+    from bibob_desk.gui.intake_wizard import IntakeWizard
+    from bibob_desk.gui.new_case_dialog import NewCaseDialog
 
 WINDOW_TITLE = "Bibob Desk"
 SEARCH_DELAY_MS = 200  # wait until the officer stops typing before querying
@@ -454,6 +456,8 @@ class MainWindow(QMainWindow):
 
     def new_case(self) -> None:
         """Register a new case (the intake helper may repoint this to a wizard)."""
+        from bibob_desk.gui.intake_wizard import IntakeWizard
+
         dialog = IntakeWizard(self.context, self)  # the intake wizard (issue 3)
         if not self.exec_dialog(dialog) or dialog.created is None:
             return
