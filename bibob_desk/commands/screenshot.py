@@ -61,6 +61,7 @@ def run_screenshot(args: argparse.Namespace) -> int:
     window = MainWindow(context)
     window.resize(*WINDOW_SIZE)
     if args.view == "case":
+        window.show_page("Zaken")  # a team lead's window opens on Overzicht (landing page)
         first = window.case_model.case_at(0)  # the top row as the officer sees the list
         reference = reference or (first.reference if first else None)
         if reference is not None:
