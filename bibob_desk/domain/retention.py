@@ -43,7 +43,8 @@ def closing_date_bound(years: int, today: date) -> date:
 def parse_retention_years(value: object) -> int:
     """The setting's value: a whole number of years, 0..120 (0 = may be destroyed at once)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().isdigit():
+        # isascii: str.isdigit also accepts '²' and other digits int() refuses.
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
             value = int(value.strip())
         else:
             raise ValidationError(
