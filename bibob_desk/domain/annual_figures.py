@@ -47,7 +47,7 @@ CSV_HEADER = ("Onderdeel", "Code", "Omschrijving", "Waarde")
 def parse_report_year(text: str | int, current_year: int) -> int:
     """A year with figures: 2003 (Wet Bibob in force) up to and including the current year."""
     raw = str(text).strip()
-    if not raw.isdigit() or len(raw) != 4:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) != 4:
         raise ValidationError(f"Ongeldig jaar '{raw}': geef een jaartal als 2026.", "year")
     year = int(raw)
     if year < FIRST_YEAR:
