@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -34,6 +34,7 @@ T = TypeVar("T")
 
 # Scheduled back-ups: checked at start and then hourly; ``backup.interval_hours`` decides.
 CHECK_INTERVAL_MS = 60 * 60 * 1000
+FIRST_CHECK_DELAY_MS = 3000
 
 
 # --- "database bezet" ---------------------------------------------------------------------
@@ -177,8 +178,16 @@ def offer_restore(parent: QWidget | None, exc: CorruptDatabaseError) -> str | No
 # --- scheduled back-ups -------------------------------------------------------------------
 
 
+class _BackupSignals(QObject):
+    done = Signal(object, object)  # the back-up made (Path or None), the error text (or None)
+
+
 class AutoBackup(QObject):
-    """Runs ``backup_if_due`` now and every hour; problems go to the status bar, never a crash."""
+    """Runs ``backup_if_due`` shortly after start and every hour, on a worker thread.
+
+    A back-up of a large database takes a second or more; it must never freeze the window.
+    Problems go to the status bar, never a crash.
+    """
 
     def __init__(self, context: AppContext, window: QMainWindow) -> None:
         super().__init__(window)
@@ -186,20 +195,42 @@ class AutoBackup(QObject):
         self.window = window
         self.last_result: Path | None = None
         self.last_error: str | None = None
+        self._running = False
+        self._signals = _BackupSignals(self)
+        self._signals.done.connect(self._report)
         self.timer = QTimer(self)
         self.timer.setInterval(CHECK_INTERVAL_MS)
-        self.timer.timeout.connect(self.run)
+        self.timer.timeout.connect(self.start)
         self.timer.start()
-        QTimer.singleShot(0, self.run)
+        # Not at once: the first paint and the landing page's queries go first.
+        QTimer.singleShot(FIRST_CHECK_DELAY_MS, self.start)
+
+    def start(self) -> None:
+        """Check (and make) a back-up on a worker thread; the result arrives via a signal."""
+        if self._running:
+            return
+        self._running = True
+        QThreadPool.globalInstance().start(self._work)
 
     def run(self) -> None:
+        """The same check, on the calling thread."""
+        self._report(*self._attempt())
+
+    def _work(self) -> None:
+        self._signals.done.emit(*self._attempt())
+
+    def _attempt(self) -> tuple[Path | None, str | None]:
         try:
-            made = backup_if_due(self.context)
+            return backup_if_due(self.context), None
         except (BibobError, OSError, DBAPIError) as exc:
-            self.last_error = str(exc)
-            self.window.statusBar().showMessage(f"Automatische back-up mislukt: {exc}", 15000)
+            return None, str(exc)
+
+    def _report(self, made: Path | None, error: str | None) -> None:
+        self._running = False
+        self.last_error = error
+        if error is not None:
+            self.window.statusBar().showMessage(f"Automatische back-up mislukt: {error}", 15000)
             return
-        self.last_error = None
         if made is not None:
             self.last_result = made
             self.window.statusBar().showMessage(f"Automatische back-up gemaakt: {made.name}", 8000)

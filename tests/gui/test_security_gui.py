@@ -168,7 +168,10 @@ def test_auto_backup_runs_at_start(
     window = QMainWindow()
     qtbot.addWidget(window)
     auto = install_auto_backup(window, sqlite_context)
-    qtbot.waitUntil(lambda: auto.last_result is not None or auto.last_error is not None)
+    assert auto.last_result is None  # not on the GUI thread while the window starts
+    qtbot.waitUntil(
+        lambda: auto.last_result is not None or auto.last_error is not None, timeout=15000
+    )
     assert auto.last_error is None
     assert auto.last_result is not None and auto.last_result.parent == tmp_path / "auto"
     assert "back-up" in window.statusBar().currentMessage()
