@@ -55,8 +55,10 @@ def bench_domain(n: int) -> None:
         result = assess(policy_in_force(versions, item.application_date), item)
         outcomes[result.outcome.value] = outcomes.get(result.outcome.value, 0) + 1
     elapsed = time.perf_counter() - start
-    print(f"assess(): {n} inputs in {elapsed:.2f} s = {elapsed / n * 1e6:.1f} µs each "
-          f"({n / elapsed:,.0f}/s); outcomes {outcomes}")
+    print(
+        f"assess(): {n} inputs in {elapsed:.2f} s = {elapsed / n * 1e6:.1f} µs each "
+        f"({n / elapsed:,.0f}/s); outcomes {outcomes}"
+    )
 
 
 def bench_service(cases: int) -> None:
@@ -103,8 +105,10 @@ def bench_service(cases: int) -> None:
     with_hook = statistics.median(timings[True])
     without = statistics.median(timings[False])
     extra = (with_hook - without) * 1000
-    print(f"open_case on SQLite: {with_hook * 1000:.1f} ms with the assessment, "
-          f"{without * 1000:.1f} ms without (the assessment adds {extra:.1f} ms)")
+    print(
+        f"open_case on SQLite: {with_hook * 1000:.1f} ms with the assessment, "
+        f"{without * 1000:.1f} ms without (the assessment adds {extra:.1f} ms)"
+    )
 
 
 def bench_cli() -> None:
@@ -112,8 +116,17 @@ def bench_cli() -> None:
     for _ in range(3):
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "bibob_desk", "check", "--area", "omgevingsvergunning_bouw",
-             "--bouwsom", "750000.01", "--json"],
+            [
+                sys.executable,
+                "-m",
+                "bibob_desk",
+                "check",
+                "--area",
+                "omgevingsvergunning_bouw",
+                "--bouwsom",
+                "750000.01",
+                "--json",
+            ],
             check=True,
             capture_output=True,
         )

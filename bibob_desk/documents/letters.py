@@ -319,9 +319,7 @@ class LetterComposer:
             split -= 1  # and the heading above it
         last = text[split:]
         story.extend(text[:split])
-        story.append(
-            KeepTogether([*last, Spacer(1, 3 * mm), *self._signature(content, styles)])
-        )
+        story.append(KeepTogether([*last, Spacer(1, 3 * mm), *self._signature(content, styles)]))
         doc.build(story, canvasmaker=_NumberedCanvas)
         return buffer.getvalue()
 
@@ -411,9 +409,7 @@ class LetterComposer:
         if content.draft:
             canvas.setFont(FONT_BOLD, 9)
             canvas.setFillColor(colors.Color(0.7, 0.1, 0.1))
-            canvas.drawRightString(
-                PAGE_WIDTH - RIGHT_MARGIN, PAGE_HEIGHT - ADDRESS_TOP, "CONCEPT"
-            )
+            canvas.drawRightString(PAGE_WIDTH - RIGHT_MARGIN, PAGE_HEIGHT - ADDRESS_TOP, "CONCEPT")
         canvas.restoreState()
 
     def _draw_follow_up_header(self, canvas: rl_canvas.Canvas, content: LetterContent) -> None:

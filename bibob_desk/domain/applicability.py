@@ -98,8 +98,7 @@ LEGAL_BASIS: dict[str, str] = {
     "artikel 3 Wet Bibob",
     "subsidie": "de Wet Bibob (subsidies), in samenhang met artikel 3 Wet Bibob",
     "vastgoed": "de Wet Bibob (vastgoedtransacties), in samenhang met artikel 3 Wet Bibob",
-    "overheidsopdracht": "de Wet Bibob (overheidsopdrachten), in samenhang met artikel 3 Wet "
-    "Bibob",
+    "overheidsopdracht": "de Wet Bibob (overheidsopdrachten), in samenhang met artikel 3 Wet Bibob",
     "huisvestingsvergunning": "de Huisvestingswet 2014, in samenhang met artikel 3 Wet Bibob",
     "verhuurvergunning": "de Wet goed verhuurderschap (sinds 1 juli 2023), in samenhang met "
     "artikel 3 Wet Bibob",
@@ -408,9 +407,7 @@ def _threshold_rule(
             f"De aanvraag valt onder de {risk_tag.description}, maar de bouwsom blijft ook "
             f"binnen de lagere drempel van {format_money(risk_tag.threshold)} die daarvoor geldt."
         )
-    if inputs.postcode is None and not inputs.risk_tags and (
-        policy.risk_areas or policy.risk_tags
-    ):
+    if inputs.postcode is None and not inputs.risk_tags and (policy.risk_areas or policy.risk_tags):
         notes.append(
             "Er is geen postcode of risicocategorie opgegeven; ligt de locatie in een "
             "risicogebied of hoort de aanvraag bij een risicobranche van het beleid, dan is de "

@@ -206,13 +206,18 @@ class Policy:
         outside = [c for c in AREAS if self.scope(c) is AreaScope.OUT_OF_SCOPE]
         lines.append("Buiten het beleid: " + (", ".join(area_label(c) for c in outside) or "geen"))
         for risk_area in self.risk_areas:
-            lines.append(f"Risicogebied: {risk_area.postcodes} {risk_area.label}".rstrip()
-                         + _lower_threshold_text(risk_area.threshold))
+            lines.append(
+                f"Risicogebied: {risk_area.postcodes} {risk_area.label}".rstrip()
+                + _lower_threshold_text(risk_area.threshold)
+            )
         for tag in self.risk_tags:
-            lines.append(f"Risicocategorie: {tag.label or tag.code} ({tag.code})"
-                         + _lower_threshold_text(tag.threshold))
-        lines.append("Tip (art. 26) maakt toets verplicht: "
-                     + ("ja" if self.tip_makes_mandatory else "nee"))
+            lines.append(
+                f"Risicocategorie: {tag.label or tag.code} ({tag.code})"
+                + _lower_threshold_text(tag.threshold)
+            )
+        lines.append(
+            "Tip (art. 26) maakt toets verplicht: " + ("ja" if self.tip_makes_mandatory else "nee")
+        )
         if self.legal_sources:
             lines.append(f"Bronnen: {self.legal_sources}")
         return lines
@@ -233,9 +238,9 @@ def _fail(message: str, field_name: str, source: str) -> ValidationError:
 
 
 def parse_postcode_area(text: object, field_name: str = "risk_areas", source: str = "") -> RiskArea:
-    """"7811", "7811 AB", "7811-7815" or "7811 AA - 7815 ZZ" (both ends included)."""
+    """ "7811", "7811 AB", "7811-7815" or "7811 AA - 7815 ZZ" (both ends included)."""
     if not isinstance(text, str):
-        raise _fail("een postcodegebied is tekst, zoals \"7811-7815\".", field_name, source)
+        raise _fail('een postcodegebied is tekst, zoals "7811-7815".', field_name, source)
     single = _AREA_ONLY.match(text)
     if single:
         number = int(single.group(1))
@@ -243,9 +248,7 @@ def parse_postcode_area(text: object, field_name: str = "risk_areas", source: st
     full = _AREA_POSTCODE.match(text)
     if full:
         number, letters = int(full.group(1)), full.group(2).upper()
-        return RiskArea(
-            postcodes=f"{number} {letters}", first=number, last=number, letters=letters
-        )
+        return RiskArea(postcodes=f"{number} {letters}", first=number, last=number, letters=letters)
     span = _AREA_RANGE.match(text)
     if span:
         first, last = int(span.group(1)), int(span.group(3))
@@ -281,7 +284,7 @@ def _amount(value: Any, key: str, source: str) -> Decimal:
         if value.endswith(".0"):
             value = value[:-2]
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise _fail("moet een bedrag zijn, zoals \"750000.00\".", key, source)
+        raise _fail('moet een bedrag zijn, zoals "750000.00".', key, source)
     try:
         return parse_money(value)
     except ValidationError as exc:
@@ -351,9 +354,7 @@ def parse_policy(data: Any, source: str = "") -> Policy:
 
     threshold_doc = data.get("threshold")
     if not isinstance(threshold_doc, Mapping):
-        raise _fail(
-            "ontbreekt; geef een object met 'amount' en 'comparison'.", "threshold", source
-        )
+        raise _fail("ontbreekt; geef een object met 'amount' en 'comparison'.", "threshold", source)
     threshold = _amount(threshold_doc.get("amount"), "threshold.amount", source)
     raw_comparison = threshold_doc.get("comparison", Comparison.MEER_DAN.value)
     try:
@@ -395,8 +396,11 @@ def parse_policy(data: Any, source: str = "") -> Policy:
         area = parse_postcode_area(item.get("postcodes"), f"{key}.postcodes", source)
         lower = _optional_amount(item.get("threshold"), f"{key}.threshold", source)
         if lower is not None and lower > threshold:
-            raise _fail("de drempel van een risicogebied mag niet hoger zijn dan de gewone "
-                        "drempel.", f"{key}.threshold", source)
+            raise _fail(
+                "de drempel van een risicogebied mag niet hoger zijn dan de gewone drempel.",
+                f"{key}.threshold",
+                source,
+            )
         label = item.get("label") or ""
         if not isinstance(label, str):
             raise _fail("moet tekst zijn.", f"{key}.label", source)
@@ -416,14 +420,20 @@ def parse_policy(data: Any, source: str = "") -> Policy:
             raise _fail("moet een object met een 'code' zijn.", key, source)
         code = normalise_tag(item["code"])
         if not _TAG_CODE.match(code):
-            raise _fail(f"'{item['code']}' is geen geldige code (letters, cijfers, _).",
-                        f"{key}.code", source)
+            raise _fail(
+                f"'{item['code']}' is geen geldige code (letters, cijfers, _).",
+                f"{key}.code",
+                source,
+            )
         if any(t.code == code for t in risk_tags):
             raise _fail(f"'{code}' staat dubbel in de lijst.", f"{key}.code", source)
         lower = _optional_amount(item.get("threshold"), f"{key}.threshold", source)
         if lower is not None and lower > threshold:
-            raise _fail("de drempel van een risicocategorie mag niet hoger zijn dan de gewone "
-                        "drempel.", f"{key}.threshold", source)
+            raise _fail(
+                "de drempel van een risicocategorie mag niet hoger zijn dan de gewone drempel.",
+                f"{key}.threshold",
+                source,
+            )
         label = item.get("label") or ""
         if not isinstance(label, str):
             raise _fail("moet tekst zijn.", f"{key}.label", source)
@@ -439,9 +449,19 @@ def parse_policy(data: Any, source: str = "") -> Policy:
         raise _fail("moet tekst zijn.", "legal_sources", source)
 
     known = {
-        "format", "name", "version", "effective_from", "organisation", "threshold",
-        "mandatory_areas", "threshold_areas", "optional_areas", "risk_areas", "risk_tags",
-        "tip_makes_mandatory", "legal_sources",
+        "format",
+        "name",
+        "version",
+        "effective_from",
+        "organisation",
+        "threshold",
+        "mandatory_areas",
+        "threshold_areas",
+        "optional_areas",
+        "risk_areas",
+        "risk_tags",
+        "tip_makes_mandatory",
+        "legal_sources",
     }
     extra = {k: v for k, v in data.items() if k not in known}
     return Policy(

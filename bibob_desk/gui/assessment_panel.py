@@ -211,8 +211,11 @@ class AssessmentPanel(QWidget):
         known = {t.code for t in tags}
         entries = [(t.code, t.label or t.code) for t in tags]
         # Tags on the case that this policy does not know stay visible (and can be removed).
-        entries += [(code, f"{code} (geen risicocategorie in dit beleid)")
-                    for code in inputs.risk_tags if code not in known]
+        entries += [
+            (code, f"{code} (geen risicocategorie in dit beleid)")
+            for code in inputs.risk_tags
+            if code not in known
+        ]
         for code, label in entries:
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, code)

@@ -142,8 +142,11 @@ class IntakeWizard(QWizard):
         return page, layout, error
 
     def _build_case_page(self) -> QWizardPage:
-        page, layout, _ = self._page("Nieuwe zaak", "Waar gaat de aanvraag over en wanneer kwam "
-                                     "hij binnen? De aanvraagdatum bepaalt welk beleid geldt.")
+        page, layout, _ = self._page(
+            "Nieuwe zaak",
+            "Waar gaat de aanvraag over en wanneer kwam "
+            "hij binnen? De aanvraagdatum bepaalt welk beleid geldt.",
+        )
         form = load_form("intake_case.ui", page)
         self.title_edit = child(form, QLineEdit, "titleEdit")
         self.date_edit = child(form, QLineEdit, "dateEdit")
@@ -235,8 +238,10 @@ class IntakeWizard(QWizard):
             return
         self._clear_page_error(self.party_page)
         self.extra_parties.append(party)
-        item = QListWidgetItem(f"{valid.name} — {PARTY_ROLE_LABELS[valid.role]}"
-                               + (f" (KvK {valid.kvk_number})" if valid.kvk_number else ""))
+        item = QListWidgetItem(
+            f"{valid.name} — {PARTY_ROLE_LABELS[valid.role]}"
+            + (f" (KvK {valid.kvk_number})" if valid.kvk_number else "")
+        )
         self.party_list.addItem(item)
         self.party_name_edit.clear()
         self.party_kvk_edit.clear()
@@ -385,8 +390,11 @@ class IntakeWizard(QWizard):
                 self.compute_outcome()
             except ValidationError as exc:
                 problems.append(exc)
-            for name, widget in (("bouwsom", self.bouwsom_edit), ("postcode", self.postcode_edit),
-                                 ("area", self.area_combo)):
+            for name, widget in (
+                ("bouwsom", self.bouwsom_edit),
+                ("postcode", self.postcode_edit),
+                ("area", self.area_combo),
+            ):
                 mark_invalid(widget, any(p.field == name for p in problems))
         if problems:
             self._show_page_error(page, ValidationErrors(problems))

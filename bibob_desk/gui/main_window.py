@@ -244,9 +244,7 @@ class MainWindow(QMainWindow):
             return act
 
         # Through a lambda so a later helper can repoint ``new_case`` on the instance or class.
-        self.new_case_action = action(
-            "&Nieuwe zaak…", "Ctrl+N", lambda: self.new_case()
-        )
+        self.new_case_action = action("&Nieuwe zaak…", "Ctrl+N", lambda: self.new_case())
         self.save_action = action("&Opslaan", "Ctrl+S", self.save_case)
         self.quit_action = action("&Afsluiten", "Ctrl+Q", self.close)
         self.refresh_action = action("&Vernieuwen", "F5", self.refresh)
@@ -426,8 +424,7 @@ class MainWindow(QMainWindow):
         if errors.ask(
             self,
             "Wijzigingen opslaan?",
-            f"De wijzigingen in zaak {self.detail.reference} zijn nog niet opgeslagen. "
-            "Nu opslaan?",
+            f"De wijzigingen in zaak {self.detail.reference} zijn nog niet opgeslagen. Nu opslaan?",
             "Opslaan",
             "Niet opslaan",
         ):

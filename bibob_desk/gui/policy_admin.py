@@ -179,8 +179,9 @@ class PolicyEditDialog(QDialog):
         body_layout.addWidget(areas_box)
         body_layout.addWidget(QLabel("Risicogebieden (bv. 7811-7815; Centrum; 100000)", body))
         body_layout.addWidget(self.risk_areas_edit)
-        body_layout.addWidget(QLabel("Risicocategorieën (bv. horeca; Horeca; leeg = elke bouwsom)",
-                                     body))
+        body_layout.addWidget(
+            QLabel("Risicocategorieën (bv. horeca; Horeca; leeg = elke bouwsom)", body)
+        )
         body_layout.addWidget(self.risk_tags_edit)
         body_layout.addWidget(QLabel("Bronnen", body))
         body_layout.addWidget(self.sources_edit)
@@ -202,7 +203,7 @@ class PolicyEditDialog(QDialog):
 
     @staticmethod
     def _lines(text: str, first_key: str) -> list[dict[str, Any]]:
-        """"a; b; c" per line -> {first_key: a, "label": b, "threshold": c or None}."""
+        """ "a; b; c" per line -> {first_key: a, "label": b, "threshold": c or None}."""
         items: list[dict[str, Any]] = []
         for line in text.splitlines():
             if not line.strip():
@@ -271,8 +272,14 @@ class PolicyAdminPage(QWidget):
         self.role_label.setWordWrap(True)
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("<b>Bibob-beleid</b>: elke versie blijft bewaard; een zaak wordt "
-                             "getoetst met de versie die gold op de aanvraagdatum.", self), 1)
+        top.addWidget(
+            QLabel(
+                "<b>Bibob-beleid</b>: elke versie blijft bewaard; een zaak wordt "
+                "getoetst met de versie die gold op de aanvraagdatum.",
+                self,
+            ),
+            1,
+        )
         top.addWidget(self.new_button)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.table)
@@ -310,8 +317,9 @@ class PolicyAdminPage(QWidget):
             return
         view = self.model.rows[current.row()]
         lines = view.policy.summary_lines()
-        lines.append(f"Toegevoegd door {view.created_by} op "
-                     f"{view.created_at.strftime('%d-%m-%Y %H:%M')}.")
+        lines.append(
+            f"Toegevoegd door {view.created_by} op {view.created_at.strftime('%d-%m-%Y %H:%M')}."
+        )
         self.detail.setPlainText("\n".join(lines))
 
     def make_dialog(self) -> PolicyEditDialog:

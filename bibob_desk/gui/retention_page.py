@@ -99,8 +99,7 @@ class RetentionPage(QWidget):
 
     def selected_references(self) -> list[str]:
         return [
-            self.model.row_at(i.row()).reference
-            for i in self.table.selectionModel().selectedRows()
+            self.model.row_at(i.row()).reference for i in self.table.selectionModel().selectedRows()
         ]
 
     def destroy_selected(self) -> None:

@@ -249,7 +249,7 @@ class AssessmentService:
             return case_inputs(self._case(session, reference))
 
     def reassess(self, reference: str) -> AssessmentView:
-        """"Opnieuw toetsen": always records a new assessment, or says in Dutch why it cannot."""
+        """ "Opnieuw toetsen": always records a new assessment, or says in Dutch why it cannot."""
         with self.context.db.session() as session:
             case = self._case(session, reference)
             view = reassess(session, case, self.context.user, force=True, strict=True)

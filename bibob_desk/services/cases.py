@@ -489,9 +489,7 @@ class CaseService:
         with self.context.db.session() as session:
             query = filtered_case_query(case_filter or CaseFilter())
             query = query.where(visibility_condition(self._viewer(session)))
-            return session.execute(
-                select(func.count()).select_from(query.subquery())
-            ).scalar_one()
+            return session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
 
     def officers(self) -> builtins.list[str]:
         with self.context.db.session() as session:

@@ -686,9 +686,7 @@ class LetterService:
             third_party_count=len(_third_party_links(case)),
         )
 
-    def _addressee_link(
-        self, case: Case, kind: LetterType, party: str | None
-    ) -> CaseParty | None:
+    def _addressee_link(self, case: Case, kind: LetterType, party: str | None) -> CaseParty | None:
         if kind == LetterType.KENNISGEVING_DERDEN:
             links = _third_party_links(case)
             if party:
@@ -723,9 +721,7 @@ class LetterService:
     def _full_name(self, session: Session, username: str) -> str:
         if not username:
             return ""
-        user = session.execute(
-            select(User).where(User.username == username)
-        ).scalar_one_or_none()
+        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
         return (user.full_name or username) if user is not None else username
 
     def _values(

@@ -44,20 +44,57 @@ def database_stays_closed(tmp_path: Path) -> Any:
 @pytest.mark.parametrize(
     ("args", "outcome", "rule"),
     [
-        (["--area", "omgevingsvergunning_bouw", "--bouwsom", "750000.00"], "optional",
-         "bouwsom_niet_boven_drempel"),
-        (["--area", "omgevingsvergunning_bouw", "--bouwsom", "€ 750.000,00"], "optional",
-         "bouwsom_niet_boven_drempel"),
-        (["--area", "omgevingsvergunning_bouw", "--bouwsom", "750000.01"], "mandatory",
-         "bouwsom_boven_drempel"),
-        (["--area", "omgevingsvergunning_bouw", "--bouwsom", "750000"], "optional",
-         "bouwsom_niet_boven_drempel"),
-        (["--area", "omgevingsvergunning_bouw", "--bouwsom", "200000", "--risk-tag",
-          "vakantiepark"], "mandatory", "risicocategorie"),
-        (["--area", "omgevingsvergunning_bouw", "--bouwsom", "200000", "--risk-tag", "x",
-          "--risk-tag", "bedrijventerrein"], "mandatory", "risicocategorie"),
-        (["--area", "omgevingsvergunning_bouw", "--bouwsom", "200000", "--tip"], "mandatory",
-         "tip"),
+        (
+            ["--area", "omgevingsvergunning_bouw", "--bouwsom", "750000.00"],
+            "optional",
+            "bouwsom_niet_boven_drempel",
+        ),
+        (
+            ["--area", "omgevingsvergunning_bouw", "--bouwsom", "€ 750.000,00"],
+            "optional",
+            "bouwsom_niet_boven_drempel",
+        ),
+        (
+            ["--area", "omgevingsvergunning_bouw", "--bouwsom", "750000.01"],
+            "mandatory",
+            "bouwsom_boven_drempel",
+        ),
+        (
+            ["--area", "omgevingsvergunning_bouw", "--bouwsom", "750000"],
+            "optional",
+            "bouwsom_niet_boven_drempel",
+        ),
+        (
+            [
+                "--area",
+                "omgevingsvergunning_bouw",
+                "--bouwsom",
+                "200000",
+                "--risk-tag",
+                "vakantiepark",
+            ],
+            "mandatory",
+            "risicocategorie",
+        ),
+        (
+            [
+                "--area",
+                "omgevingsvergunning_bouw",
+                "--bouwsom",
+                "200000",
+                "--risk-tag",
+                "x",
+                "--risk-tag",
+                "bedrijventerrein",
+            ],
+            "mandatory",
+            "risicocategorie",
+        ),
+        (
+            ["--area", "omgevingsvergunning_bouw", "--bouwsom", "200000", "--tip"],
+            "mandatory",
+            "tip",
+        ),
         (["--area", "alcohol"], "mandatory", "verplicht_gebied"),
         (["--area", "ALCOHOL"], "mandatory", "verplicht_gebied"),
         (["--area", "subsidie"], "optional", "kan_bepaling"),
@@ -103,8 +140,10 @@ def test_bad_input_exits_2_with_one_dutch_line(
 def test_messages_are_dutch(capsys: pytest.CaptureFixture[str]) -> None:
     assert "bouwsom" in run(capsys, "--area", "omgevingsvergunning_bouw")[2]
     assert "Onbekend toepassingsgebied" in run(capsys, "--area", "bakkerij")[2]
-    assert "geen Bibob-beleid van kracht" in run(capsys, "--area", "alcohol", "--date",
-                                                   "2020-01-01")[2]
+    assert (
+        "geen Bibob-beleid van kracht"
+        in run(capsys, "--area", "alcohol", "--date", "2020-01-01")[2]
+    )
 
 
 def _policy_file(tmp_path: Path, versions: list[dict[str, Any]]) -> str:
@@ -147,20 +186,34 @@ def test_version_in_force_on_the_date(capsys: pytest.CaptureFixture[str], tmp_pa
 
 @pytest.mark.parametrize(
     ("postcode", "outcome"),
-    [("7810 ZZ", "optional"), ("7811AA", "mandatory"), ("7815 zz", "mandatory"),
-     ("7816 AA", "optional")],
+    [
+        ("7810 ZZ", "optional"),
+        ("7811AA", "mandatory"),
+        ("7815 zz", "mandatory"),
+        ("7816 AA", "optional"),
+    ],
 )
 def test_postcode_range_ends(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, postcode: str, outcome: str
 ) -> None:
     policy = _policy_file(tmp_path, [_version("1", "2025-01-01", "500000")])
     data = check_json(
-        capsys, "--area", "omgevingsvergunning_bouw", "--bouwsom", "1000", "--postcode",
-        postcode, "--policy", policy, "--date", "2026-01-01",
+        capsys,
+        "--area",
+        "omgevingsvergunning_bouw",
+        "--bouwsom",
+        "1000",
+        "--postcode",
+        postcode,
+        "--policy",
+        policy,
+        "--date",
+        "2026-01-01",
     )
     assert data["outcome"] == outcome
-    assert data["rule"] == ("risicogebied" if outcome == "mandatory" else
-                            "bouwsom_niet_boven_drempel")
+    assert data["rule"] == (
+        "risicogebied" if outcome == "mandatory" else "bouwsom_niet_boven_drempel"
+    )
 
 
 def test_malformed_policy_names_the_field(

@@ -64,32 +64,76 @@ def check(policy: Policy, **kwargs: Any) -> tuple[str, str]:
         ({"area": "omgevingsvergunning_milieu"}, "mandatory", "verplicht_gebied"),
         ({"area": "omgevingsvergunning_milieu", "bouwsom": "10"}, "mandatory", "verplicht_gebied"),
         # The bouwsom edge: "meer bedraagt dan".
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "750000.00"}, "optional",
-         "bouwsom_niet_boven_drempel"),
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "€ 750.000,00"}, "optional",
-         "bouwsom_niet_boven_drempel"),
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "750000.01"}, "mandatory",
-         "bouwsom_boven_drempel"),
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "€ 750.000,01"}, "mandatory",
-         "bouwsom_boven_drempel"),
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "0"}, "optional",
-         "bouwsom_niet_boven_drempel"),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "750000.00"},
+            "optional",
+            "bouwsom_niet_boven_drempel",
+        ),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "€ 750.000,00"},
+            "optional",
+            "bouwsom_niet_boven_drempel",
+        ),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "750000.01"},
+            "mandatory",
+            "bouwsom_boven_drempel",
+        ),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "€ 750.000,01"},
+            "mandatory",
+            "bouwsom_boven_drempel",
+        ),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "0"},
+            "optional",
+            "bouwsom_niet_boven_drempel",
+        ),
         # Risk categories below the threshold.
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "100000", "risk_tags": ["vakantiepark"]},
-         "mandatory", "risicocategorie"),
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "100000",
-          "risk_tags": ["Bedrijventerrein"]},
-         "mandatory", "risicocategorie"),
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "100000", "risk_tags": ["buitengebied"]},
-         "mandatory", "risicocategorie"),
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "100000", "risk_tags": ["bakkerij"]},
-         "optional", "bouwsom_niet_boven_drempel"),
+        (
+            {
+                "area": "omgevingsvergunning_bouw",
+                "bouwsom": "100000",
+                "risk_tags": ["vakantiepark"],
+            },
+            "mandatory",
+            "risicocategorie",
+        ),
+        (
+            {
+                "area": "omgevingsvergunning_bouw",
+                "bouwsom": "100000",
+                "risk_tags": ["Bedrijventerrein"],
+            },
+            "mandatory",
+            "risicocategorie",
+        ),
+        (
+            {
+                "area": "omgevingsvergunning_bouw",
+                "bouwsom": "100000",
+                "risk_tags": ["buitengebied"],
+            },
+            "mandatory",
+            "risicocategorie",
+        ),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "100000", "risk_tags": ["bakkerij"]},
+            "optional",
+            "bouwsom_niet_boven_drempel",
+        ),
         # Above the threshold the bouwsom decides, whatever the tags.
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "900000", "risk_tags": ["horeca"]},
-         "mandatory", "bouwsom_boven_drempel"),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "900000", "risk_tags": ["horeca"]},
+            "mandatory",
+            "bouwsom_boven_drempel",
+        ),
         # The seed has no postcode risk areas.
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "100000", "postcode": "7811 AB"},
-         "optional", "bouwsom_niet_boven_drempel"),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "100000", "postcode": "7811 AB"},
+            "optional",
+            "bouwsom_niet_boven_drempel",
+        ),
         # Optional areas (kan-bepaling).
         ({"area": "aanwezigheidsvergunning"}, "optional", "kan_bepaling"),
         ({"area": "speelautomatenhal"}, "optional", "kan_bepaling"),
@@ -116,34 +160,70 @@ def test_default_policy_rules(kwargs: dict[str, Any], outcome: str, rule: str) -
     ("kwargs", "outcome", "rule"),
     [
         # "of meer": at the threshold is enough.
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "250000"}, "mandatory",
-         "bouwsom_boven_drempel"),
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "249999.99"}, "optional",
-         "bouwsom_niet_boven_drempel"),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "250000"},
+            "mandatory",
+            "bouwsom_boven_drempel",
+        ),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "249999.99"},
+            "optional",
+            "bouwsom_niet_boven_drempel",
+        ),
         # Postcode range ends are inside; the neighbours are not.
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "200000", "postcode": "7811AA"},
-         "mandatory", "risicogebied"),
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "200000", "postcode": "7815 zz"},
-         "mandatory", "risicogebied"),
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "200000", "postcode": "7810 ZZ"},
-         "optional", "bouwsom_niet_boven_drempel"),
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "200000", "postcode": "7816 AA"},
-         "optional", "bouwsom_niet_boven_drempel"),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "200000", "postcode": "7811AA"},
+            "mandatory",
+            "risicogebied",
+        ),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "200000", "postcode": "7815 zz"},
+            "mandatory",
+            "risicogebied",
+        ),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "200000", "postcode": "7810 ZZ"},
+            "optional",
+            "bouwsom_niet_boven_drempel",
+        ),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "200000", "postcode": "7816 AA"},
+            "optional",
+            "bouwsom_niet_boven_drempel",
+        ),
         # The lower threshold of a risk area is respected ("of meer" as the policy says).
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "100000", "postcode": "7812 AB"},
-         "mandatory", "risicogebied"),
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "99999.99", "postcode": "7812 AB"},
-         "optional", "bouwsom_niet_boven_drempel"),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "100000", "postcode": "7812 AB"},
+            "mandatory",
+            "risicogebied",
+        ),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "99999.99", "postcode": "7812 AB"},
+            "optional",
+            "bouwsom_niet_boven_drempel",
+        ),
         # A single full postcode as risk area, without a lower threshold: any bouwsom.
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "1", "postcode": "9401ab"},
-         "mandatory", "risicogebied"),
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "1", "postcode": "9401 AC"},
-         "optional", "bouwsom_niet_boven_drempel"),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "1", "postcode": "9401ab"},
+            "mandatory",
+            "risicogebied",
+        ),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "1", "postcode": "9401 AC"},
+            "optional",
+            "bouwsom_niet_boven_drempel",
+        ),
         # Risk tag with a lower threshold.
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "50000", "risk_tags": ["vakantiepark"]},
-         "mandatory", "risicocategorie"),
-        ({"area": "omgevingsvergunning_bouw", "bouwsom": "49999", "risk_tags": ["vakantiepark"]},
-         "optional", "bouwsom_niet_boven_drempel"),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "50000", "risk_tags": ["vakantiepark"]},
+            "mandatory",
+            "risicocategorie",
+        ),
+        (
+            {"area": "omgevingsvergunning_bouw", "bouwsom": "49999", "risk_tags": ["vakantiepark"]},
+            "optional",
+            "bouwsom_niet_boven_drempel",
+        ),
         # tip_makes_mandatory false: the tip is mentioned, the outcome stays optional.
         ({"area": "subsidie", "tip": True}, "optional", "kan_bepaling"),
         # Areas this organisation left out.
@@ -195,8 +275,15 @@ def test_json_contract() -> None:
 def test_missing_bouwsom_is_refused() -> None:
     assert needs_bouwsom(DEFAULT, "omgevingsvergunning_bouw")
     assert not needs_bouwsom(DEFAULT, "alcohol")
-    province = parse_policy({"name": "Provincie", "version": "1", "effective_from": "2025-01-01",
-                             "threshold": {"amount": "1"}, "optional_areas": ["subsidie"]})
+    province = parse_policy(
+        {
+            "name": "Provincie",
+            "version": "1",
+            "effective_from": "2025-01-01",
+            "threshold": {"amount": "1"},
+            "optional_areas": ["subsidie"],
+        }
+    )
     assert not needs_bouwsom(province, "omgevingsvergunning_bouw")  # left out: no bouwsom
     result = assess(province, parse_inputs("omgevingsvergunning_bouw", on=ON))
     assert result.rule.value == "buiten_beleid"
@@ -228,8 +315,12 @@ def test_risk_tags_are_normalised() -> None:
 
 def test_inputs_json_round_trip() -> None:
     inputs = parse_inputs(
-        "omgevingsvergunning_bouw", bouwsom="1.234,50", postcode="7811ab",
-        risk_tags=["horeca"], tip=True, on=ON,
+        "omgevingsvergunning_bouw",
+        bouwsom="1.234,50",
+        postcode="7811ab",
+        risk_tags=["horeca"],
+        tip=True,
+        on=ON,
     )
     assert AssessmentInputs.from_json(inputs.to_json()) == inputs
 

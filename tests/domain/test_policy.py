@@ -202,9 +202,15 @@ def test_no_version_before_the_first() -> None:
         policy_in_force([_version("1", date(2025, 1, 1))], date(2024, 12, 31))
 
 
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-                    lambda inner: st.lists(inner, max_size=3)
-                    | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=12))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+        ),
+        max_leaves=12,
+    )
+)
 def test_parse_policy_never_crashes(document: object) -> None:
     with contextlib.suppress(ValidationError):
         parse_policy(document)
@@ -212,8 +218,17 @@ def test_parse_policy_never_crashes(document: object) -> None:
 
 @given(
     st.sampled_from(
-        ["name", "version", "effective_from", "threshold", "mandatory_areas", "risk_areas",
-         "risk_tags", "tip_makes_mandatory", "optional_areas"]
+        [
+            "name",
+            "version",
+            "effective_from",
+            "threshold",
+            "mandatory_areas",
+            "risk_areas",
+            "risk_tags",
+            "tip_makes_mandatory",
+            "optional_areas",
+        ]
     ),
     st.none()
     | st.booleans()

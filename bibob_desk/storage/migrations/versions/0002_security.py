@@ -33,9 +33,7 @@ def upgrade() -> None:
     )
     bind = op.get_bind()
     count = bind.execute(sa.text("SELECT COUNT(*) FROM audit_log")).scalar_one()
-    last = bind.execute(
-        sa.text("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
-    ).first()
+    last = bind.execute(sa.text("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")).first()
     bind.execute(
         sa.text(
             "INSERT INTO audit_head (id, entry_count, last_id, last_hash) "
