@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from bibob_desk.cli import EXIT_OK, open_context, print_json
+from bibob_desk.cli import EXIT_OK, fail, open_context, print_json
+from bibob_desk.domain.areas import parse_area
 from bibob_desk.domain.money import format_money
+from bibob_desk.domain.phases import parse_phase
 from bibob_desk.domain.values import CaseReference
 from bibob_desk.services.cases import CaseFilter, CaseService, CaseView
 
@@ -29,10 +31,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def list_cases(args: argparse.Namespace) -> int:
+    # Checked before the database is opened: a typo is bad input (exit 2), not "0 zaken".
+    phases = [parse_phase(p).value for p in args.phase]
+    areas = [parse_area(a) for a in args.area]
+    if args.limit is not None and args.limit < 0:
+        fail("--limit moet 0 of groter zijn.")
     context = open_context(args)
     service = CaseService(context)
     cases = service.list(
-        CaseFilter(phases=args.phase, areas=args.area, search=args.search), limit=args.limit
+        CaseFilter(phases=phases, areas=areas, search=args.search), limit=args.limit
     )
     if args.json:
         print_json([c.to_json() for c in cases])
