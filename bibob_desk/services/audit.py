@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bibob_desk.domain.values import CaseReference
 from bibob_desk.services.context import AppContext
-from bibob_desk.storage.models import AuditEntry, AuditHead, utcnow
+from bibob_desk.storage.models import AuditEntry, AuditHead, Case, TimelineEntry, utcnow
 
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1
@@ -241,3 +241,28 @@ def list_entries(
         AuditView(r.id, r.at, r.user, r.action, r.case_reference, _parse_detail(r.detail))
         for r in rows
     ]
+
+
+def record_case_event(
+    session: Session,
+    case: Case,
+    user: str,
+    action: str,
+    text: str,
+    detail: dict[str, Any] | None = None,
+    *,
+    timeline_kind: str = "gebeurtenis",
+    occurred_at: datetime | None = None,
+) -> AuditEntry:
+    """What happened to a case, twice: readable on its timeline and tamper-evident in the log."""
+    session.add(
+        TimelineEntry(
+            case_id=case.id,
+            user=user,
+            kind=timeline_kind,
+            text=text,
+            occurred_at=occurred_at or utcnow(),
+        )
+    )
+    session.flush()
+    return record(session, user, action, case.reference, detail)

@@ -79,7 +79,6 @@ from bibob_desk.storage.models import (
     Document,
     DocumentExport,
     Suspension,
-    TimelineEntry,
     User,
     utcnow,
 )
@@ -317,21 +316,14 @@ class LetterService:
                 body_text=fill(template.body, values),
             )
             session.add(doc)
-            session.add(
-                TimelineEntry(
-                    case=case,
-                    user=self.context.user,
-                    kind="document",
-                    text=f"Conceptbrief gemaakt: {title}.",
-                )
-            )
-            session.flush()
-            audit.record(
+            audit.record_case_event(
                 session,
+                case,
                 self.context.user,
                 DRAFT_CREATED,
-                case.reference,
+                f"Conceptbrief gemaakt: {title}.",
                 {"document": doc.id, "type": kind.value},
+                timeline_kind="document",
             )
             return _view(doc, case.reference)
 
@@ -395,21 +387,14 @@ class LetterService:
                 )
             doc.approved_by = self.context.user
             doc.approved_at = utcnow()
-            session.add(
-                TimelineEntry(
-                    case=case,
-                    user=self.context.user,
-                    kind="document",
-                    text=f"Brief goedgekeurd: {doc.title}.",
-                )
-            )
-            session.flush()
-            audit.record(
+            audit.record_case_event(
                 session,
+                case,
                 self.context.user,
                 audit.APPROVAL,
-                case.reference,
+                f"Brief goedgekeurd: {doc.title}.",
                 {"document": doc.id, "type": doc.doc_type, "auteur": doc.author},
+                timeline_kind="document",
             )
             return _view(doc, case.reference)
 
@@ -462,21 +447,14 @@ class LetterService:
         doc.status = STATUS_FINAL
         doc.finalised_at = now
         doc.filename = f"{base_name(case.reference, doc.doc_type)}.pdf"
-        session.add(
-            TimelineEntry(
-                case=case,
-                user=self.context.user,
-                kind="document",
-                text=f"Brief definitief gemaakt: {doc.title}.",
-            )
-        )
-        session.flush()
-        audit.record(
+        audit.record_case_event(
             session,
+            case,
             self.context.user,
             FINALISED,
-            case.reference,
+            f"Brief definitief gemaakt: {doc.title}.",
             {"document": doc.id, "type": doc.doc_type, "sha256": doc.sha256},
+            timeline_kind="document",
         )
 
     # --- export ----------------------------------------------------------------------------
@@ -511,20 +489,12 @@ class LetterService:
                     document_id=doc.id, user=self.context.user, path=str(files.pdf), sha256=sha
                 )
             )
-            session.add(
-                TimelineEntry(
-                    case=case,
-                    user=self.context.user,
-                    kind="document",
-                    text=f"Brief geëxporteerd naar het documentsysteem: {files.pdf}.",
-                )
-            )
-            session.flush()
-            audit.record(
+            audit.record_case_event(
                 session,
+                case,
                 self.context.user,
                 audit.EXPORT,
-                case.reference,
+                f"Brief geëxporteerd naar het documentsysteem: {files.pdf}.",
                 {
                     "document": doc.id,
                     "type": doc.doc_type,
@@ -532,6 +502,7 @@ class LetterService:
                     "sidecar": str(files.sidecar),
                     "sha256": sha,
                 },
+                timeline_kind="document",
             )
             return ExportResult(
                 document=_view(doc, case.reference),

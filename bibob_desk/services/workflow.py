@@ -782,16 +782,16 @@ class WorkflowService:
         detail: dict[str, Any],
         kind: str = PHASE_ENTRY_KIND,
     ) -> None:
-        session.add(
-            TimelineEntry(
-                case_id=case.id,
-                user=self.context.user,
-                kind=kind,
-                text=text,
-                occurred_at=_entry_time(on),
-            )
+        audit.record_case_event(
+            session,
+            case,
+            self.context.user,
+            action,
+            text,
+            detail,
+            timeline_kind=kind,
+            occurred_at=_entry_time(on),
         )
-        audit.record(session, self.context.user, action, case.reference, detail)
         case.updated_at = utcnow()
         session.flush()
         refresh_deadlines(session, case, self.today)
