@@ -42,6 +42,7 @@ from bibob_desk.gui.detail_models import (
 )
 from bibob_desk.gui.forms import child, load_form
 from bibob_desk.gui.party_dialog import PartyDialog
+from bibob_desk.gui.reliability import run_with_busy_dialog
 from bibob_desk.gui.styling import app_icon, mark_invalid, scroll_area
 from bibob_desk.services.cases import CaseService, CaseView
 from bibob_desk.services.context import AppContext
@@ -421,9 +422,15 @@ class CaseDetail(QWidget):
         """Save the "Gegevens" tab; True when saved (or nothing to save)."""
         if self.case is None:
             return False
+        reference, fields, version = (
+            self.case.reference,
+            self.fields_tab.raw_fields(),
+            self.case.version,
+        )
         try:
-            saved = self.service.update_case(
-                self.case.reference, self.fields_tab.raw_fields(), self.case.version
+            # A locked database: "Opnieuw proberen" until it works; the form keeps the input.
+            result = run_with_busy_dialog(
+                self, lambda: self.service.update_case(reference, fields, version)
             )
         except ValidationError as exc:
             self.tabs.setCurrentWidget(self.fields_tab)
@@ -443,7 +450,10 @@ class CaseDetail(QWidget):
         except BibobError as exc:
             errors.show_error(self, exc)
             return False
-        self._after_change(saved, f"Zaak {saved.reference} opgeslagen.")
+        if result is None:  # the officer gave up waiting for the lock; nothing was saved
+            self.status_message.emit("Niet opgeslagen: de database is bezet.")
+            return False
+        self._after_change(result, f"Zaak {result.reference} opgeslagen.")
         return True
 
     def revert(self) -> None:

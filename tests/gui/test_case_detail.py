@@ -210,3 +210,49 @@ def test_empty_note_is_refused(
     detail = select(window, three_cases[2].reference)
     qtbot.mouseClick(detail.add_note_button, Qt.MouseButton.LeftButton)
     assert messages.shown == ["Een notitie mag niet leeg zijn."]
+
+
+def test_a_locked_database_offers_a_retry_and_then_saves(
+    qtbot: Any, window: MainWindow, three_cases: list[CaseView], monkeypatch: Any
+) -> None:
+    from bibob_desk.gui import reliability
+    from bibob_desk.services.busy import DatabaseBusyError
+
+    case = three_cases[0]
+    detail = select(window, case.reference)
+    real_update = detail.service.update_case
+    attempts: list[int] = []
+
+    def locked_once(*args: Any, **kwargs: Any) -> CaseView:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise DatabaseBusyError()
+        return real_update(*args, **kwargs)
+
+    asked: list[str] = []
+    monkeypatch.setattr(detail.service, "update_case", locked_once)
+    monkeypatch.setattr(reliability, "ask_retry", lambda parent, text: asked.append(text) or True)
+    type_into(qtbot, detail.fields_tab.title_edit, "Na het wachten opgeslagen")
+    assert detail.save()
+    assert len(asked) == 1 and "bezet" in asked[0]
+    assert CaseService(window.context).get(case.reference).title == "Na het wachten opgeslagen"
+
+
+def test_giving_up_on_a_locked_database_keeps_the_input(
+    qtbot: Any, window: MainWindow, three_cases: list[CaseView], monkeypatch: Any
+) -> None:
+    from bibob_desk.gui import reliability
+    from bibob_desk.services.busy import DatabaseBusyError
+
+    case = three_cases[0]
+    detail = select(window, case.reference)
+
+    def always_locked(*args: Any, **kwargs: Any) -> CaseView:
+        raise DatabaseBusyError()
+
+    monkeypatch.setattr(detail.service, "update_case", always_locked)
+    monkeypatch.setattr(reliability, "ask_retry", lambda parent, text: False)
+    type_into(qtbot, detail.fields_tab.title_edit, "Nog niet opgeslagen")
+    assert not detail.save()
+    assert detail.fields_tab.title_edit.text() == "Nog niet opgeslagen"
+    assert CaseService(window.context).get(case.reference).title == case.title
