@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -19,6 +18,7 @@ from PySide6.QtCore import (
 )
 
 from bibob_desk.domain.money import format_money
+from bibob_desk.gui.paged_model import PagedTableModel
 from bibob_desk.services.cases import SORT_KEYS, CaseFilter, CaseService, CaseView
 
 PAGE_SIZE = 200
@@ -63,37 +63,23 @@ def column_is_sortable(column: int) -> bool:
     return 0 <= column < len(COLUMNS) and COLUMNS[column].sort_key in SORT_KEYS
 
 
-class CaseTableModel(QAbstractTableModel):
+class CaseTableModel(PagedTableModel):
     """Cases matching ``case_filter``, loaded in pages of ``page_size`` rows."""
 
     total_changed = Signal(int)
 
     def __init__(self, service: CaseService, page_size: int = PAGE_SIZE) -> None:
-        super().__init__()
+        super().__init__(page_size)
         self._service = service
-        self._page_size = page_size
         self._filter = CaseFilter()
         self._order_by = "reference"
         self._descending = True  # newest cases first
-        self._rows: list[CaseView] = []
-        self._total = 0
-        self._loaded = False
 
     # --- what is shown ---------------------------------------------------------------------
 
     @property
     def case_filter(self) -> CaseFilter:
         return self._filter
-
-    @property
-    def loaded(self) -> bool:
-        """Whether the rows were read at least once (the window defers that when not shown)."""
-        return self._loaded
-
-    @property
-    def total(self) -> int:
-        """All cases matching the filter (not only the rows fetched so far)."""
-        return self._total
 
     @property
     def order(self) -> tuple[str, bool]:
@@ -105,14 +91,11 @@ class CaseTableModel(QAbstractTableModel):
 
     def reload(self) -> None:
         """Count again and fetch the first page (after a filter, sort or outside change)."""
-        self.beginResetModel()
-        self._total = self._service.count(self._filter)
-        self._rows = self._query(0)
-        self._loaded = True
-        self.endResetModel()
+        total = self._service.count(self._filter)
+        self.replace_rows(total, self.fetch_page(0))
         self.total_changed.emit(self._total)
 
-    def _query(self, offset: int) -> list[CaseView]:
+    def fetch_page(self, offset: int) -> list[CaseView]:
         return self._service.list(
             self._filter,
             offset=offset,
@@ -137,27 +120,6 @@ class CaseTableModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     # --- windowed loading --------------------------------------------------------------------
-
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and len(self._rows) < self._total
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid():
-            return
-        page = self._query(len(self._rows))
-        if not page:
-            # Cases disappeared since the count (someone closed or destroyed them): stop asking.
-            self._total = len(self._rows)
-            return
-        first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-        self._rows.extend(page)
-        self.endInsertRows()
-
-    # --- QAbstractTableModel -----------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)

@@ -73,6 +73,7 @@ from bibob_desk.domain.overview import (
 )
 from bibob_desk.domain.phases import PHASE_LABELS, Phase
 from bibob_desk.gui import errors
+from bibob_desk.gui.paged_model import PagedTableModel
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.overview import (
     ApprovalItem,
@@ -157,7 +158,7 @@ def traffic_light_icon(state: DeadlineState) -> QIcon | None:
     return icon
 
 
-class OverviewTableModel(QAbstractTableModel):
+class OverviewTableModel(PagedTableModel):
     """Cases matching the filter, fetched from the database one window at a time.
 
     A separate model from the "Zaken" list (gui/case_table_model.py) because its rows are the
@@ -167,27 +168,19 @@ class OverviewTableModel(QAbstractTableModel):
     total_changed = Signal(int)
 
     def __init__(self, service: OverviewService, page_size: int = PAGE_SIZE) -> None:
-        super().__init__()
+        super().__init__(page_size)
         self._service = service
-        self._page_size = page_size
         self._filter = OverviewFilter(open_only=True)
         self._order_by = "nearest_deadline"  # the most urgent cases first
         self._descending = False
-        self._rows: list[OverviewRow] = []
-        # The display texts of each fetched row, made once: painting asks for them many times.
-        # Display texts per row, made when a row is first painted: a window has 200 rows, the
-        # view shows about 30, and making all texts up front cost ~6 ms per search.
+        # Display texts per row, made once, when a row is first painted (painting asks for them
+        # many times; a window has 200 rows, the view shows about 30, and making all texts up
+        # front cost ~6 ms per search).
         self._texts: list[tuple[str, ...] | None] = []
-        self._total = 0
-        self._loaded = False
 
     @property
     def overview_filter(self) -> OverviewFilter:
         return self._filter
-
-    @property
-    def total(self) -> int:
-        return self._total
 
     @property
     def order(self) -> tuple[str, bool]:
@@ -205,14 +198,14 @@ class OverviewTableModel(QAbstractTableModel):
             order_by=self._order_by,
             descending=self._descending,
         )
-        self.beginResetModel()
-        self._total, self._rows = total, rows
-        self._texts = [None] * len(rows)
-        self._loaded = True
-        self.endResetModel()
+        self._texts = []
+        self.replace_rows(total, rows)
         self.total_changed.emit(self._total)
 
-    def _query(self, offset: int) -> list[OverviewRow]:
+    def rows_appended(self, count: int) -> None:
+        self._texts.extend([None] * count)
+
+    def fetch_page(self, offset: int) -> list[OverviewRow]:
         return self._service.rows(
             self._filter,
             offset=offset,
@@ -223,25 +216,6 @@ class OverviewTableModel(QAbstractTableModel):
 
     def row_at(self, row: int) -> OverviewRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and len(self._rows) < self._total
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid():
-            return
-        page = self._query(len(self._rows))
-        if not page:  # cases left the filter since the count: stop asking
-            self._total = len(self._rows)
-            return
-        first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-        self._rows.extend(page)
-        self._texts.extend([None] * len(page))
-        self.endInsertRows()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)

@@ -31,7 +31,7 @@ from bibob_desk.domain.errors import BibobError, PermissionDenied
 from bibob_desk.domain.tips import COUNTERPART_KIND_LABELS, DIRECTION_LABELS
 from bibob_desk.domain.values import format_date_nl
 from bibob_desk.gui import errors
-from bibob_desk.gui.rows_model import RowsTableModel
+from bibob_desk.gui.paged_model import PagedTableModel
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.tips import TipInput, TipService, TipView
 
@@ -39,44 +39,29 @@ Index = QModelIndex | QPersistentModelIndex
 BATCH = 200
 
 
-class TipTableModel(RowsTableModel):
+class TipTableModel(PagedTableModel):
     """Tips from the service in batches of ``BATCH`` (fetched when the view scrolls)."""
 
     HEADERS = ("Datum", "Richting", "Organisatie", "Onderwerp", "KvK", "Zaak", "Opvolging")
 
     def __init__(self, service: TipService, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(BATCH, parent)
         self.service = service
         self.direction: str | None = None
-        self._rows: list[TipView] = []
-        self._total = 0
 
     def reload(self, direction: str | None = None) -> None:
         """Raises PermissionDenied for users who may not see tips."""
-        self.beginResetModel()
         self.direction = direction
-        self._rows = []
-        self._total = 0
         try:
-            self._total = self.service.count(direction)
-            if self._total:
-                self._rows = self.service.list(direction, offset=0, limit=BATCH)
-        finally:
-            self.endResetModel()
+            total = self.service.count(direction)
+            rows = self.fetch_page(0) if total else []
+        except BibobError:
+            self.replace_rows(0, [])
+            raise
+        self.replace_rows(total, rows)
 
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and len(self._rows) < self._total
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid():
-            return
-        more = self.service.list(self.direction, offset=len(self._rows), limit=BATCH)
-        if not more:
-            self._total = len(self._rows)
-            return
-        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
-        self._rows.extend(more)
-        self.endInsertRows()
+    def fetch_page(self, offset: int) -> list[TipView]:
+        return self.service.list(self.direction, offset=offset, limit=BATCH)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
