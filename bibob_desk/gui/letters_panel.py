@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -155,7 +155,9 @@ class LettersPanel(QWidget):
         self.reason_label.setStyleSheet("color: #8a5a00;")
         layout.addWidget(self.reason_label)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        # The letter and its preview as two tabs: side by side they do not fit the case pane.
+        views = QTabWidget()
+        self.views = views
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -196,7 +198,7 @@ class LettersPanel(QWidget):
         self.state_label.setObjectName("letterState")
         self.state_label.setWordWrap(True)
         left_layout.addWidget(self.state_label)
-        splitter.addWidget(left)
+        views.addTab(left, "Brief")
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -216,9 +218,8 @@ class LettersPanel(QWidget):
         self.preview_area.setWidget(self.preview_host)
         self.preview_area.setStyleSheet("QScrollArea { background: #8a8f96; }")
         right_layout.addWidget(self.preview_area, 1)
-        splitter.addWidget(right)
-        splitter.setSizes([520, 700])
-        layout.addWidget(splitter, 1)
+        views.addTab(right, "Voorbeeld")
+        layout.addWidget(views, 1)
         self.preview_pages: list[QLabel] = []
         self._update_buttons()
 
