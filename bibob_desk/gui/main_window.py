@@ -33,6 +33,7 @@ from bibob_desk.domain.roles import Role
 from bibob_desk.gui import errors, extensions
 from bibob_desk.gui.case_detail import CaseDetail, load_panel_class
 from bibob_desk.gui.case_table_model import COLUMNS, REFERENCE_ROLE, CaseTableModel
+from bibob_desk.gui.filter_combos import chosen, filter_combo, refill
 from bibob_desk.gui.styling import app_icon, scroll_area
 from bibob_desk.services.access import current_roles
 from bibob_desk.services.cases import CaseFilter, CaseService
@@ -88,20 +89,15 @@ class CaseListView(QWidget):
         )
         self.search_edit.setMinimumWidth(160)
         self.search_edit.setClearButtonEnabled(True)
-        self.phase_combo = QComboBox(bar)
-        self.phase_combo.addItem("Alle fasen", None)
-        for phase in Phase:
-            self.phase_combo.addItem(PHASE_LABELS[phase], phase.value)
-        self.area_combo = QComboBox(bar)
-        self.area_combo.addItem("Alle toepassingsgebieden", None)
-        for code, label in AREAS.items():
-            self.area_combo.addItem(label, code)
+        self.phase_combo = filter_combo(
+            bar, "Alle fasen", {p.value: PHASE_LABELS[p] for p in Phase}
+        )
+        self.area_combo = filter_combo(bar, "Alle toepassingsgebieden", AREAS)
         self.area_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.area_combo.setMinimumContentsLength(12)
-        self.officer_combo = QComboBox(bar)
-        self.officer_combo.addItem("Alle behandelaars", None)
+        self.officer_combo = filter_combo(bar, "Alle behandelaars", {})
         self.officer_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -138,21 +134,9 @@ class CaseListView(QWidget):
         layout.addWidget(self.table, 1)
 
     def set_officers(self, officers: list[str]) -> None:
-        current = self.officer_combo.currentData()
-        self.officer_combo.blockSignals(True)
-        self.officer_combo.clear()
-        self.officer_combo.addItem("Alle behandelaars", None)
-        for officer in officers:
-            self.officer_combo.addItem(officer, officer)
-        index = self.officer_combo.findData(current) if current else 0
-        self.officer_combo.setCurrentIndex(max(index, 0))
-        self.officer_combo.blockSignals(False)
+        refill(self.officer_combo, {officer: officer for officer in officers})
 
     def current_filter(self) -> CaseFilter:
-        def chosen(combo: QComboBox) -> tuple[str, ...]:
-            value = combo.currentData()
-            return (str(value),) if value else ()
-
         return CaseFilter(
             phases=chosen(self.phase_combo),
             areas=chosen(self.area_combo),

@@ -73,6 +73,7 @@ from bibob_desk.domain.overview import (
 )
 from bibob_desk.domain.phases import PHASE_LABELS, Phase
 from bibob_desk.gui import errors
+from bibob_desk.gui.filter_combos import chosen, filter_combo, refill
 from bibob_desk.gui.paged_model import PagedTableModel
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.overview import (
@@ -709,15 +710,17 @@ class OverviewPage(QWidget):
         self.search_edit.setPlaceholderText("Zoeken: zaaknummer, naam, KvK-nummer, adres")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumWidth(220)
-        self.phase_combo = self._combo(bar, "Alle fasen", {p.value: PHASE_LABELS[p] for p in Phase})
-        self.area_combo = self._combo(bar, "Alle toepassingsgebieden", AREAS)
+        self.phase_combo = filter_combo(
+            bar, "Alle fasen", {p.value: PHASE_LABELS[p] for p in Phase}
+        )
+        self.area_combo = filter_combo(bar, "Alle toepassingsgebieden", AREAS)
         self.area_combo.setMinimumContentsLength(16)
         self.area_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.officer_combo = self._combo(bar, "Alle behandelaars", {})
-        self.outcome_combo = self._combo(bar, "Alle uitkomsten", OUTCOME_LABELS)
-        self.deadline_combo = self._combo(
+        self.officer_combo = filter_combo(bar, "Alle behandelaars", {})
+        self.outcome_combo = filter_combo(bar, "Alle uitkomsten", OUTCOME_LABELS)
+        self.deadline_combo = filter_combo(
             bar, "Alle termijnen", {s.value: DEADLINE_STATE_LABELS[s] for s in DeadlineState}
         )
         for state, colour in TRAFFIC_COLOURS.items():
@@ -813,30 +816,10 @@ class OverviewPage(QWidget):
         self._side_panel_waits = False
         QTimer.singleShot(0, self, self._side_panel_after_first_paint)
 
-    @staticmethod
-    def _combo(parent: QWidget, everything: str, choices: dict[str, str]) -> QComboBox:
-        combo = QComboBox(parent)
-        combo.addItem(everything, None)
-        for code, label in choices.items():
-            combo.addItem(label, code)
-        return combo
-
     def _set_officers(self, officers: list[str]) -> None:
-        current = self.officer_combo.currentData()
-        self.officer_combo.blockSignals(True)
-        self.officer_combo.clear()
-        self.officer_combo.addItem("Alle behandelaars", None)
-        for officer in officers:
-            self.officer_combo.addItem(officer, officer)
-        index = self.officer_combo.findData(current) if current else 0
-        self.officer_combo.setCurrentIndex(max(index, 0))
-        self.officer_combo.blockSignals(False)
+        refill(self.officer_combo, {officer: officer for officer in officers})
 
     def current_filter(self) -> OverviewFilter:
-        def chosen(combo: QComboBox) -> tuple[str, ...]:
-            value = combo.currentData()
-            return (str(value),) if value else ()
-
         return OverviewFilter(
             phases=chosen(self.phase_combo),
             areas=chosen(self.area_combo),
