@@ -195,6 +195,10 @@ class SettingsService:
         """No organisation name yet: the GUI asks for the basics at its first start."""
         return is_empty(self.get("organisation.name"))
 
+    def is_table_item(self, key: str) -> bool:
+        """True for ``table.ITEM`` keys such as ``terms.decision_period_weeks.subsidie``."""
+        return resolve_key(key, default_settings())[1] is not None
+
     def may_edit(self) -> bool:
         return Role.BEHEERDER in current_roles(self.context)
 
@@ -212,8 +216,13 @@ class SettingsService:
         return parse_text(spec, text, item)
 
     def set(self, key: str, value: Any) -> SettingChange:
-        """Change one setting (beheerder); see ``update``."""
-        return self.update({key: value})[0]
+        """Change one setting (beheerder); see ``update``. An unchanged value gives old == new."""
+        changes = self.update({key: value})
+        if changes:
+            return changes[0]
+        spec, _item = resolve_key(key, default_settings())
+        current = _get_dotted(self.all(), spec.key)
+        return SettingChange(spec.key, current, current)
 
     def set_text(self, key: str, text: str) -> SettingChange:
         """``bibob-desk settings set KEY VALUE``."""
