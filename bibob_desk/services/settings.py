@@ -235,6 +235,21 @@ class SettingsService:
         require_role(self.context, Role.BEHEERDER)
         return self.set("organisation.logo", read_logo(path))
 
+    def check(self, changes: Mapping[str, Any]) -> list[ValidationError]:
+        """The refusals ``update`` would give for ``changes`` (nothing is written)."""
+        defaults = default_settings()
+        problems: list[ValidationError] = []
+        for key, value in changes.items():
+            try:
+                spec, item = resolve_key(key, defaults)
+                if item is None:
+                    validate(spec, value)
+                else:
+                    validate_item(spec, item, value)
+            except ValidationError as exc:
+                problems.append(exc)
+        return problems
+
     def update(self, changes: Mapping[str, Any]) -> list[SettingChange]:
         """Validate every change, then write all of them in one transaction (or none).
 
