@@ -114,7 +114,8 @@ def check_svg(data: bytes, name: str) -> tuple[int, int]:
     drawing = svg_drawing(data)
     if drawing is None or not drawing.width or not drawing.height:
         raise _refuse(f"{name} kan niet als afbeelding worden getekend (geen breedte of hoogte).")
-    return _check_size(float(drawing.width), float(drawing.height), name)
+    # svglib measures in points (1 CSS pixel = 0.75 pt); report pixels like a PNG.
+    return _check_size(float(drawing.width) / 0.75, float(drawing.height) / 0.75, name)
 
 
 def read_logo(path: str | Path) -> dict[str, Any]:

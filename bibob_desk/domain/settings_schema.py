@@ -609,8 +609,10 @@ def _check_type(spec: SettingSpec, value: Any) -> Any:
         for item, item_value in value.items():
             if allowed and item not in allowed:
                 raise ValueError(f"onbekend onderdeel '{item}'. Kies uit: {', '.join(allowed)}.")
+            if item_value is None or item_value == "":
+                continue  # an empty cell removes the item: the default applies again
             checked = _check_item(spec, item_value)
-            if checked != "":  # an empty text removes the item
+            if checked != "":
                 table[str(item)] = checked
         return table
     raise ValueError(f"onbekend soort instelling {kind}.")  # pragma: no cover
