@@ -363,7 +363,7 @@ def test_the_logo_from_the_settings_is_in_the_letterhead(context: AppContext, fm
     with pikepdf.open(io.BytesIO(pdf)) as document:
         page = document.pages[0]
         xobjects = page.obj.Resources.get("/XObject") or {}
-        images = [k for k in xobjects.keys() if xobjects[k].get("/Subtype") == "/Image"]
+        images = [k for k in xobjects if xobjects[k].get("/Subtype") == "/Image"]
         content = b"".join(
             part.read_bytes()
             for part in (
