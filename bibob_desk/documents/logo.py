@@ -123,7 +123,7 @@ def read_logo(path: str | Path) -> dict[str, Any]:
     file = Path(path).expanduser()
     name = file.name or str(path)
     if not file.is_file():
-        raise _refuse(f"het bestand {file} bestaat niet.")
+        raise _refuse(f"{file} bestaat niet of is geen bestand.")
     try:
         size = file.stat().st_size
         if size > MAX_LOGO_BYTES:

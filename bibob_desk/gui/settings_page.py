@@ -117,6 +117,7 @@ class SettingEditor(QWidget):
     def _build_table(self, layout: QHBoxLayout) -> QTableWidget:
         items = self.spec.item_keys
         table = QTableWidget(len(items), 1, self)
+        table.setWordWrap(False)  # one line per area, however long the organ's name
         table.setHorizontalHeaderLabels(
             [
                 "weken (leeg: de standaard hierboven)"

@@ -198,7 +198,7 @@ def test_logo_size_limits(context: AppContext, tmp_path: Path) -> None:
     big.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 1_000_001)
     with pytest.raises(ValidationError, match="hoogstens 1000000 bytes"):
         service.set_logo_file(big)
-    with pytest.raises(ValidationError, match="bestaat niet"):
+    with pytest.raises(ValidationError, match="bestaat niet of is geen bestand"):
         service.set_logo_file(tmp_path / "weg.png")
 
 
