@@ -596,6 +596,22 @@ def parse_mapping(data: Any) -> ImportMapping:
     )
 
 
+def mapping_from_layout(
+    layout: Layout, base: ImportMapping | None = None, sheet: str | None = None
+) -> ImportMapping:
+    """The mapping as it stands (detected or chosen), to save and reuse for the next sheet."""
+    base = base or ImportMapping()
+    columns = {c.header: c.field for c in layout.columns if c.header}
+    return ImportMapping(
+        columns=columns,
+        values={kind: dict(table) for kind, table in base.values.items()},
+        officers=dict(base.officers),
+        old_reference_prefix=base.old_reference_prefix,
+        sheet=sheet if sheet is not None else base.sheet,
+        header_row=layout.header_row,
+    )
+
+
 # --- one row -------------------------------------------------------------------------------
 
 

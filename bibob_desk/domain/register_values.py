@@ -549,10 +549,22 @@ class LabelTables:
 
     def lookup(self, kind: LabelKind, value: CellValue) -> str:
         text = cell_text(value)
+        _no_doubt(kind, text)
         code = self.tables[kind].get(normalise(text))
         if code is not None:
             return code
         raise unknown_label_error(kind, text)
+
+
+def _no_doubt(kind: LabelKind, text: str) -> None:
+    """ "Ernstig gevaar?" records a doubt, not a conclusion."""
+    if "?" in text:
+        shown = text if len(text) <= 60 else text[:57] + "…"
+        raise ValidationError(
+            f"'{shown}' bevat een vraagteken en is dus niet eenduidig; vul de "
+            f"{LABEL_KIND_NAMES[kind]} in zoals die is vastgesteld.",
+            kind.value,
+        )
 
 
 def unknown_label_error(kind: LabelKind, text: str) -> ValidationError:
@@ -583,6 +595,7 @@ def parse_conclusion_value(
 ) -> tuple[Conclusion, tuple[str, ...]]:
     """ "Ernstig gevaar", "ernstig gevaar (a en b)", "Mindere mate van gevaar, a-grond"."""
     text = cell_text(value)
+    _no_doubt(LabelKind.CONCLUSION, text)
     normal = normalise(text)
     table = tables.tables[LabelKind.CONCLUSION]
     if normal in table:

@@ -193,6 +193,7 @@ class ImportReport:
     options: ImportOptions
     rows: list[RowResult] = field(default_factory=list)
     empty_rows: int = 0
+    context: PlanContext | None = field(default=None, repr=False)  # how the rows were read
     committed: bool = False
 
     def count(self, status: RowStatus) -> int:
@@ -341,6 +342,7 @@ class _Env:
     terms: dict[str, Any] | None
     organisation: str
     tips_exist: bool | None
+    plan_context: PlanContext | None = None
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -393,7 +395,9 @@ class RegisterImportService:
         source = SourceRef(data.file_name, data.sheet)
         report = ImportReport(source, layout, options)
         with self.context.db.session() as session:
-            plans, report.empty_rows = self._plan(session, data, layout, mapping, source)
+            plans, report.empty_rows, report.context = self._plan(
+                session, data, layout, mapping, source
+            )
             existing = self._existing(session, [p.key for p in plans if p.ok])
             policies = [v.policy for v in stored_versions(session)]
             for plan in plans:
@@ -412,7 +416,7 @@ class RegisterImportService:
         layout: Layout,
         mapping: ImportMapping,
         source: SourceRef,
-    ) -> tuple[list[RowPlan], int]:
+    ) -> tuple[list[RowPlan], int, PlanContext]:
         resolve, default = _officer_lookup(session, mapping, self.context.user)
         ctx = PlanContext(
             source=source,
@@ -445,7 +449,7 @@ class RegisterImportService:
             else:
                 first_row[plan.key] = plan.row
             plans.append(plan)
-        return plans, empty
+        return plans, empty, ctx
 
     def _classify(
         self,
@@ -587,6 +591,7 @@ class RegisterImportService:
             terms=terms,
             organisation=str(name or "")[:200],
             tips_exist=tips,
+            plan_context=report.context,
         )
 
     @staticmethod
@@ -1400,9 +1405,19 @@ def _update_case(session: Session, plan: RowPlan, found: _Existing, env: _Env) -
     if changed_fields & _PROCEDURE:
         attributes.extend(_PROCEDURE_ATTRIBUTES)
     new = _case_values(plan)
+    # What the old cells said, read the same way: a field whose planned value did not change
+    # is left alone, even when it shares a column with one that did ("Adres" also gives the
+    # plaats) and the officer has edited it since the import.
+    before: dict[str, Any] | None = None
+    if env.plan_context is not None:
+        old_row = [old_values.get(key) for key in layout.keys()]
+        old_plan = plan_row(plan.row, old_row, layout, env.plan_context)
+        before = _case_values(old_plan) if old_plan.ok else None
     changes: list[dict[str, Any]] = []
     described: list[str] = []
     for attribute in dict.fromkeys(attributes):
+        if before is not None and before[attribute] == new[attribute]:
+            continue
         old_value, new_value = getattr(case, attribute), new[attribute]
         if isinstance(old_value, Decimal) and isinstance(new_value, Decimal):
             equal = old_value == new_value
