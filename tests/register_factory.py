@@ -57,7 +57,15 @@ AREA_LABELS = (
     ("Vastgoedtransactie", "vastgoed"),
     ("Subsidie", "subsidie"),
 )
-COMPANIES = ("De Hoek", "Brinkzicht", "Veenhuis", "Markt 12", "Kanaalzicht", "Esdorp", "Zuiderpoort")
+COMPANIES = (
+    "De Hoek",
+    "Brinkzicht",
+    "Veenhuis",
+    "Markt 12",
+    "Kanaalzicht",
+    "Esdorp",
+    "Zuiderpoort",
+)
 FORMS = ("B.V.", "V.O.F.", "Holding B.V.", "")
 PEOPLE = ("J. de Vries", "P. Jansen", "M. el Amrani", "S. Bakker", "H. Smit", "F. Yilmaz")
 STREETS = ("Hoofdstraat", "Kerkstraat", "Brink", "Stationsweg", "Molenstraat")
@@ -203,8 +211,9 @@ def write_register(
     return path
 
 
-def write_csv(path: Path, rows: Sequence[Sequence[Any]], *, delimiter: str = ";",
-              encoding: str = "utf-8-sig") -> Path:
+def write_csv(
+    path: Path, rows: Sequence[Sequence[Any]], *, delimiter: str = ";", encoding: str = "utf-8-sig"
+) -> Path:
     """The same register as a flat CSV (one header row; LBB columns named in full)."""
     import csv
     import io

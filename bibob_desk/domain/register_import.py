@@ -357,7 +357,7 @@ class Layout:
     def missing_required(self) -> tuple[Field, ...]:
         return tuple(f for f in REQUIRED_FIELDS if self.column_for(f) is None)
 
-    def keys(self) -> tuple[str, ...]:
+    def column_keys(self) -> tuple[str, ...]:
         """A unique name per column for the stored source values (two headers can be equal)."""
         seen: dict[str, int] = {}
         for column in self.columns:
@@ -803,7 +803,7 @@ class _Row:
     def __init__(self, plan: RowPlan, layout: Layout, values: Sequence[CellValue]) -> None:
         self.plan = plan
         self.cells: dict[Field, tuple[Column, CellValue]] = {}
-        keys = layout.keys()
+        keys = layout.column_keys()
         for column, key in zip(layout.columns, keys, strict=True):
             value = values[column.index] if column.index < len(values) else None
             text = cell_text(value)

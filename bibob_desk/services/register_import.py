@@ -1395,7 +1395,7 @@ def _update_case(session: Session, plan: RowPlan, found: _Existing, env: _Env) -
     if case is None:
         return []
     layout = env.layout
-    by_key = dict(zip(layout.keys(), layout.columns, strict=True))
+    by_key = dict(zip(layout.column_keys(), layout.columns, strict=True))
     old_values, new_values = found.source_values, plan.source_values
     changed_keys = _changed_columns(old_values, new_values)
     changed_fields = {by_key[k].field if k in by_key else Field.NOTE for k in changed_keys}
@@ -1410,7 +1410,7 @@ def _update_case(session: Session, plan: RowPlan, found: _Existing, env: _Env) -
     # plaats) and the officer has edited it since the import.
     before: dict[str, Any] | None = None
     if env.plan_context is not None:
-        old_row = [old_values.get(key) for key in layout.keys()]
+        old_row = [old_values.get(key) for key in layout.column_keys()]
         old_plan = plan_row(plan.row, old_row, layout, env.plan_context)
         before = _case_values(old_plan) if old_plan.ok else None
     changes: list[dict[str, Any]] = []

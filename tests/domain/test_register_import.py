@@ -15,7 +15,6 @@ from bibob_desk.domain.parties import PartyKind, PartyRole
 from bibob_desk.domain.phases import Phase
 from bibob_desk.domain.register_import import (
     Field,
-    ImportMapping,
     Layout,
     MergedRange,
     PlanContext,

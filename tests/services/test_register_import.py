@@ -481,5 +481,5 @@ def test_report_saved_as_xlsx_and_csv(importer: AppContext, tmp_path: Path) -> N
     assert any(v[1] == "probleem" and "eenduidig" in str(v[10]) for v in values[1:])
     text = (tmp_path / "verslag.csv").read_text(encoding="utf-8-sig")
     assert text.startswith("Rij;Status;") and "wordt geïmporteerd" in text
-    with pytest.raises(ValidationError, match="xlsx of .csv"):
+    with pytest.raises(ValidationError, match=r"xlsx of \.csv"):
         report.save(tmp_path / "verslag.pdf")
