@@ -71,9 +71,12 @@ from bibob_desk.domain.register_import import (
 )
 from bibob_desk.domain.register_values import (
     REGISTER_OUTCOMES,
+    LabelKind,
     LabelTables,
+    cell_text,
     is_empty,
     normalise,
+    parse_conclusion_value,
 )
 from bibob_desk.domain.roles import Role
 from bibob_desk.domain.values import CaseReference, format_date_nl
@@ -512,6 +515,36 @@ class RegisterImportService:
                 )
         return found
 
+    # --- what the wizard offers for correction --------------------------------------------------
+
+    def eligible_officers(self) -> list[tuple[str, str]]:
+        """(username, full name) of the active medewerkers: who may be named as officer."""
+        require_role(self.context, Role.TEAMLEIDER)
+        with self.context.db.session() as session:
+            users = session.execute(select(User).order_by(User.username)).scalars()
+            return [
+                (u.username, u.full_name or u.username)
+                for u in users
+                if u.active and Role.MEDEWERKER in parse_stored_roles(u.role)
+            ]
+
+    def officer_choices(
+        self, names: Sequence[str], mapping: ImportMapping | None = None
+    ) -> dict[str, str | None]:
+        """Each officer name of the sheet with the user it resolves to (None: no user)."""
+        require_role(self.context, Role.TEAMLEIDER)
+        with self.context.db.session() as session:
+            resolve, _default = _officer_lookup(
+                session, mapping or ImportMapping(), self.context.user
+            )
+        choices: dict[str, str | None] = {}
+        for name in names:
+            try:
+                choices[name] = resolve(name)
+            except ValidationError:
+                choices[name] = None
+        return choices
+
     # --- importing ---------------------------------------------------------------------------
 
     def import_file(
@@ -678,6 +711,30 @@ class RegisterImportService:
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+def column_values(data: SheetData, layout: Layout, target: Field, limit: int = 500) -> list[str]:
+    """The different texts in the column of ``target`` (first ``limit``), in sheet order."""
+    column = layout.column_for(target)
+    if column is None:
+        return []
+    seen: dict[str, None] = {}
+    for values in data.rows[layout.data_start - 1 :]:
+        if column.index < len(values) and not is_empty(values[column.index]):
+            seen.setdefault(cell_text(values[column.index]), None)
+            if len(seen) >= limit:
+                break
+    return list(seen)
+
+
+def label_choice(tables: LabelTables, kind: LabelKind, text: str) -> str | None:
+    """The code a label maps to, or None when it is unknown or ambiguous."""
+    try:
+        if kind is LabelKind.CONCLUSION:
+            return parse_conclusion_value(text, tables)[0].value
+        return tables.lookup(kind, text)
+    except ValidationError:
+        return None
 
 
 def _require_columns(layout: Layout) -> None:
