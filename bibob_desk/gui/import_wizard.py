@@ -618,6 +618,7 @@ class CheckPage(QWizardPage):
         self.recheck_button.clicked.connect(self.start)
         self.update_box.toggled.connect(lambda _on: self.start())
         self._worker: ImportWorker | None = None
+        self._again = False  # an option changed while a check ran: check once more after it
 
     def options(self, *, dry_run: bool) -> ImportOptions:
         return ImportOptions(
@@ -636,7 +637,10 @@ class CheckPage(QWizardPage):
     def start(self) -> None:
         wizard = self.owner
         data, layout = wizard.data, wizard.sheet_layout
-        if data is None or layout is None or self._worker is not None:
+        if self._worker is not None:
+            self._again = True
+            return
+        if data is None or layout is None:
             return
         wizard.check_report = None
         options, mapping, service = self.options(dry_run=True), wizard.mapping, wizard.service
@@ -651,6 +655,10 @@ class CheckPage(QWizardPage):
 
     def _finished(self, report: ImportReport) -> None:
         self._worker = None
+        if self._again:
+            self._again = False
+            self.start()
+            return
         self.owner.check_report = report
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
