@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -114,6 +114,9 @@ from bibob_desk.storage.models import (
 )
 
 BATCH_SIZE = 200
+RETRIES = 3
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction can simply be redone.
+_RETRY_SQLSTATES = frozenset({"40P01", "40001"})
 AUDIT_CASE = "importeren"
 AUDIT_SUMMARY = "register_importeren"
 TIMELINE_KIND = "import"
@@ -394,6 +397,7 @@ class RegisterImportService:
         """The dry run: every row planned and checked against the database; nothing is written."""
         require_role(self.context, Role.TEAMLEIDER)
         _require_columns(layout)
+        _seed_policies(self.context)
         mapping = mapping or ImportMapping()
         source = SourceRef(data.file_name, data.sheet)
         report = ImportReport(source, layout, options)
@@ -408,8 +412,7 @@ class RegisterImportService:
                 if result.status is RowStatus.IMPORTED:
                     _assessment_warnings(result, policies, layout)
                 report.rows.append(result)
-            # stored_versions may have seeded the default policy: a dry run writes nothing.
-            session.rollback()
+            session.rollback()  # a dry run writes nothing
         return report
 
     def _plan(
@@ -640,13 +643,14 @@ class RegisterImportService:
     ) -> dict[int, tuple[RowStatus, str | None, list[str]]]:
         """One batch, one transaction. A colleague importing the same rows at the same moment
         (unique import key) or editing one of the cases (optimistic lock) rolls the batch back;
-        it is then redone once, with those rows now reported as already imported."""
-        for attempt in (1, 2):
+        it is then redone, with those rows now reported as already imported. PostgreSQL may
+        also end one of two colliding batches as a deadlock victim: that batch is redone too."""
+        for attempt in range(1, RETRIES + 1):
             try:
                 with self.context.db.session() as session:
                     return self._write_batch(session, chunk, env)
-            except (IntegrityError, StaleDataError):
-                if attempt == 2:
+            except (IntegrityError, StaleDataError, OperationalError) as exc:
+                if attempt == RETRIES or not _retryable(exc):
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -735,6 +739,26 @@ def label_choice(tables: LabelTables, kind: LabelKind, text: str) -> str | None:
         return tables.lookup(kind, text)
     except ValidationError:
         return None
+
+
+def _retryable(exc: Exception) -> bool:
+    if isinstance(exc, IntegrityError | StaleDataError):
+        return True
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return code in _RETRY_SQLSTATES
+
+
+def _seed_policies(context: AppContext) -> None:
+    """Store the shipped policy on first use, in a transaction of its own.
+
+    Two imports starting on an empty database may both try; the one that loses finds the
+    versions the other stored.
+    """
+    try:
+        with context.db.session() as session:
+            stored_versions(session)
+    except IntegrityError:
+        pass
 
 
 def _require_columns(layout: Layout) -> None:
@@ -1178,6 +1202,10 @@ class _BatchWriter:
         self.plans: list[RowPlan] = []
         self.links: list[tuple[int, tuple[str, int], str]] = []  # case index, party, role
         self.assessments: list[tuple[int, dict[str, Any], str]] = []
+        # Every year's counter row is locked first, in year order: two imports writing at the
+        # same time then wait for each other instead of deadlocking on each other's rows.
+        for year in sorted({p.application_date.year for p in plans if p.application_date}):
+            self._counter(year)
         kvks = {p.kvk_number for plan in plans for p in plan.parties if p.kvk_number}
         if kvks:
             for party_id, kvk in session.execute(
@@ -1187,7 +1215,7 @@ class _BatchWriter:
             ).all():
                 self.known_parties.setdefault(str(kvk), party_id)
 
-    def reference(self, year: int) -> str:
+    def _counter(self, year: int) -> ReferenceCounter:
         counter = self.counters.get(year)
         if counter is None:
             counter = self.session.execute(
@@ -1196,7 +1224,12 @@ class _BatchWriter:
             if counter is None:
                 counter = ReferenceCounter(year=year, last_sequence=0)
                 self.session.add(counter)
+                self.session.flush()
             self.counters[year] = counter
+        return counter
+
+    def reference(self, year: int) -> str:
+        counter = self._counter(year)
         counter.last_sequence += 1
         return str(CaseReference(year, counter.last_sequence))
 

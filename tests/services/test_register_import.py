@@ -483,3 +483,37 @@ def test_report_saved_as_xlsx_and_csv(importer: AppContext, tmp_path: Path) -> N
     assert text.startswith("Rij;Status;") and "wordt geïmporteerd" in text
     with pytest.raises(ValidationError, match=r"xlsx of \.csv"):
         report.save(tmp_path / "verslag.pdf")
+
+
+def test_three_imports_of_one_register_at_the_same_time(db: Database, tmp_path: Path) -> None:
+    """Each row lands once, whoever writes it; no reference twice; nobody fails."""
+    import threading
+
+    add_users(db)
+    path = write(tmp_path, list(good_rows(120, seed=2, today=TODAY)))
+    failures: list[BaseException] = []
+    imported: list[int] = []
+
+    def run() -> None:
+        other = open_database(db.url)
+        try:
+            report = service(AppContext(other, "importeur"), batch_size=10).import_file(
+                path, ImportOptions()
+            )
+            imported.append(report.counts["imported"])
+        except BaseException as exc:  # reported below; a thread must not die silently
+            failures.append(exc)
+        finally:
+            other.dispose()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    assert sum(imported) == 120
+    with db.session() as session:
+        references = list(session.execute(select(Case.reference)).scalars())
+    assert len(references) == len(set(references)) == 120
+    assert verify_log(AppContext(db, "importeur")).ok
