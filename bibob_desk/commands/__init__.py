@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "bibob_desk.commands.approve",
     "bibob_desk.commands.report",
     "bibob_desk.commands.settings",
+    "bibob_desk.commands.register_import",
 )
 
 

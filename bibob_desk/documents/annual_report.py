@@ -53,7 +53,8 @@ def xlsx_bytes(figures: AnnualFigures, organisation: str = "") -> bytes:
     from openpyxl.styles import Font
 
     workbook = Workbook()
-    sheet = workbook.active
+    # A new workbook has exactly one sheet; create_sheet would add a second, empty one.
+    sheet = workbook.worksheets[0]
     sheet.title = f"Jaarcijfers {figures.year}"
     sheet.append(list(CSV_HEADER))
     for cell in sheet[1]:

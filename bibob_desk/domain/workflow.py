@@ -110,9 +110,18 @@ def parse_grounds(text: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
 
 
 def check_conclusion(
-    conclusion: Conclusion, grounds: tuple[str, ...], intended: Decision, reason: str = ""
+    conclusion: Conclusion,
+    grounds: tuple[str, ...],
+    intended: Decision,
+    reason: str = "",
+    *,
+    require_grounds: bool = True,
 ) -> None:
-    """Does the intended decision fit the degree of danger? Raises with a Dutch reason if not."""
+    """Does the intended decision fit the degree of danger? Raises with a Dutch reason if not.
+
+    ``require_grounds=False`` is for the historical record of an imported register, which
+    seldom names the grounds: the fit of decision and danger is still checked.
+    """
     if conclusion is Conclusion.GEEN_GEVAAR:
         if grounds:
             raise ValidationError("Bij 'geen gevaar' horen geen gronden (a, b of c).", "grounds")
@@ -123,7 +132,7 @@ def check_conclusion(
                 "decision",
             )
         return
-    if not grounds:
+    if not grounds and require_grounds:
         raise ValidationError(
             "Geef aan op welke grond het gevaar bestaat (a, b en/of c, art. 3 Wet Bibob).",
             "grounds",

@@ -40,6 +40,7 @@ from bibob_desk.services.cases import CaseFilter, CaseService
 from bibob_desk.services.context import AppContext
 
 if TYPE_CHECKING:  # the dialogs are imported when first opened, not at start
+    from bibob_desk.gui.import_wizard import ImportWizard
     from bibob_desk.gui.intake_wizard import IntakeWizard
     from bibob_desk.gui.new_case_dialog import NewCaseDialog
 
@@ -229,6 +230,7 @@ class MainWindow(QMainWindow):
 
         # Through a lambda so a later helper can repoint ``new_case`` on the instance or class.
         self.new_case_action = action("&Nieuwe zaak…", "Ctrl+N", lambda: self.new_case())
+        self.import_action = action("&Register importeren…", None, lambda: self.import_register())
         self.save_action = action("&Opslaan", "Ctrl+S", self.save_case)
         self.quit_action = action("&Afsluiten", "Ctrl+Q", self.close)
         self.refresh_action = action("&Vernieuwen", "F5", self.refresh)
@@ -238,6 +240,7 @@ class MainWindow(QMainWindow):
         menu_bar = self.menuBar()
         file_menu = menu_bar.addMenu("&Bestand")
         file_menu.addAction(self.new_case_action)
+        file_menu.addAction(self.import_action)
         file_menu.addAction(self.save_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -448,7 +451,18 @@ class MainWindow(QMainWindow):
         self.select_case(reference)
         self._show_message(f"Zaak {reference} aangemaakt.")
 
-    def exec_dialog(self, dialog: NewCaseDialog | IntakeWizard) -> bool:
+    def import_register(self) -> None:
+        """Bestand -> Register importeren…: the old Excel register (gui/import_wizard.py)."""
+        from bibob_desk.gui.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.context, self)
+        self.exec_dialog(wizard)
+        if wizard.import_result is not None and wizard.import_result.committed:
+            self.case_list.set_officers(self.service.officers())
+            self.case_model.reload()
+            self._show_message(wizard.import_result.summary())
+
+    def exec_dialog(self, dialog: NewCaseDialog | IntakeWizard | ImportWizard) -> bool:
         """Run a dialog modally (tests replace this to drive the dialog themselves)."""
         return bool(dialog.exec())
 

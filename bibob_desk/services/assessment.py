@@ -11,7 +11,7 @@ changed one of those inputs (the tip register sets Case.tip_flag, the case form 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -33,6 +33,7 @@ from bibob_desk.domain.applicability import (
     parse_risk_tags,
 )
 from bibob_desk.domain.errors import NotFoundError, ValidationError
+from bibob_desk.domain.policy import Policy, policy_in_force
 from bibob_desk.domain.values import CaseReference
 from bibob_desk.services.audit import record
 from bibob_desk.services.context import AppContext
@@ -129,17 +130,55 @@ def latest_row(session: Session, case_id: int) -> AssessmentRow | None:
     ).scalar_one_or_none()
 
 
-def assess_case(session: Session, case: Case) -> Assessment:
-    """Assess without storing (strict: refuses when no policy is in force or the bouwsom lacks)."""
+def assess_case(
+    session: Session, case: Case, policies: Sequence[Policy] | None = None
+) -> Assessment:
+    """Assess without storing (strict: refuses when no policy is in force or the bouwsom lacks).
+
+    ``policies`` lets a caller that assesses many cases (the register import) read the stored
+    versions once instead of once per case.
+    """
     inputs = case_inputs(case)
-    policy = policy_in_force_in(session, inputs.application_date)
+    policy = (
+        policy_in_force(policies, inputs.application_date)
+        if policies is not None
+        else policy_in_force_in(session, inputs.application_date)
+    )
     if inputs.bouwsom is None and needs_bouwsom(policy, inputs.area):
         raise missing_bouwsom_error(inputs.area)
     return assess(policy, inputs)
 
 
+def assessment_values(result: Assessment, user: str) -> dict[str, Any]:
+    """The columns of a stored assessment (also written in bulk by the register import)."""
+    return {
+        "assessed_by": user,
+        "outcome": result.outcome.value,
+        "rule": result.rule.value,
+        "reasons": json.dumps(list(result.reasons), ensure_ascii=False),
+        "inputs": json.dumps(result.inputs.to_json(), sort_keys=True),
+        "policy_name": result.policy.name,
+        "policy_version": result.policy.version,
+        "policy_effective_from": result.policy.effective_from,
+    }
+
+
+def assessment_note(result: Assessment) -> str:
+    """The timeline entry that goes with a stored assessment."""
+    return (
+        f"Toepasbaarheid getoetst: {result.outcome_label} (regel {result.rule.value}; "
+        f"beleid {result.policy.name}, versie {result.policy.version})."
+    )
+
+
 def reassess(
-    session: Session, case: Case, user: str, *, force: bool = False, strict: bool = False
+    session: Session,
+    case: Case,
+    user: str,
+    *,
+    force: bool = False,
+    strict: bool = False,
+    policies: Sequence[Policy] | None = None,
 ) -> AssessmentView | None:
     """Assess ``case`` again inside the caller's session when its inputs or policy changed.
 
@@ -152,7 +191,7 @@ def reassess(
     # in one UPDATE, so the case's version moves on once per save.
     with session.no_autoflush:
         try:
-            result = assess_case(session, case)
+            result = assess_case(session, case, policies)
         except ValidationError:
             if strict:
                 raise
@@ -171,26 +210,10 @@ def reassess(
         return None
     case.outcome = result.outcome.value
     session.flush()  # a case registered in this session gets its id
-    row = AssessmentRow(
-        case_id=case.id,
-        assessed_by=user,
-        outcome=result.outcome.value,
-        rule=result.rule.value,
-        reasons=json.dumps(list(result.reasons), ensure_ascii=False),
-        inputs=inputs_json,
-        policy_name=result.policy.name,
-        policy_version=result.policy.version,
-        policy_effective_from=result.policy.effective_from,
-    )
+    row = AssessmentRow(case_id=case.id, **assessment_values(result, user))
     session.add(row)
     session.add(
-        TimelineEntry(
-            case_id=case.id,
-            user=user,
-            kind="gebeurtenis",
-            text=f"Toepasbaarheid getoetst: {result.outcome_label} (regel {result.rule.value}; "
-            f"beleid {result.policy.name}, versie {result.policy.version}).",
-        )
+        TimelineEntry(case_id=case.id, user=user, kind="gebeurtenis", text=assessment_note(result))
     )
     session.flush()
     # No audit entry here: the change that caused this re-assessment is logged by its own

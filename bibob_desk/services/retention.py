@@ -40,6 +40,7 @@ from bibob_desk.storage.models import (
     CaseShare,
     Document,
     DocumentExport,
+    ImportedCase,
     Party,
     Suspension,
     TimelineEntry,
@@ -224,6 +225,11 @@ def _destroy(session: Session, case: Case) -> tuple[int, int, int]:
     for table in (Assessment, Suspension, CaseShare):
         session.execute(delete(table).where(table.case_id == case.id))
     session.execute(update(Tip).where(Tip.case_id == case.id).values(case_id=None))
+    # The register row's cells (names, addresses) go too; its key stays, so importing the old
+    # register again does not bring the destroyed case back.
+    session.execute(
+        update(ImportedCase).where(ImportedCase.case_id == case.id).values(source_values="{}")
+    )
     session.expire(case)
     case.title = DESTROYED_TITLE
     case.organisation = ""

@@ -324,3 +324,26 @@ class AuditHead(Base):
     entry_count: Mapped[int] = mapped_column(Integer)
     last_id: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ImportedCase(Base):
+    """Where an imported case came from: the register's file, sheet and row, and its old number.
+
+    ``import_key`` makes a re-import idempotent (services/register_import.py): the old number
+    ("oud kenmerk") when the register has one, else file, sheet and row. ``source_values`` keeps
+    the row's cells as text, so a re-import with ``--update`` sees which cells changed.
+    """
+
+    __tablename__ = "imported_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    import_key: Mapped[str] = mapped_column(String(400), unique=True)
+    old_reference: Mapped[str] = mapped_column(String(100), default="", index=True)
+    source_file: Mapped[str] = mapped_column(String(255))
+    source_sheet: Mapped[str] = mapped_column(String(100), default="")
+    source_row: Mapped[int] = mapped_column(Integer)
+    source_values: Mapped[str] = mapped_column(Text, default="{}")  # JSON: column -> cell text
+    imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(100), default="")
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
