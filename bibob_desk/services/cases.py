@@ -453,6 +453,15 @@ class CaseService:
             audit.record(session, self.context.user, audit.VIEW, case.reference)
             return to_view(case)
 
+    def can_see(self, reference: str) -> bool:
+        """Whether this user may open the case (not logged as a view: nothing is shown)."""
+        ref = str(CaseReference.parse(reference))
+        with self.context.db.session() as session:
+            case = session.execute(
+                select(Case).where(Case.reference == ref, Case.destroyed_at.is_(None))
+            ).scalar_one_or_none()
+            return case is not None and may_see_case(session, self._viewer(session), case)
+
     def _viewer(self, session: Session) -> Viewer:
         return viewer_in_session(session, self.context.user)
 
