@@ -24,7 +24,7 @@ anyone else the cases they handle (``cases.officer``) and the cases shared with 
 - Policies call them as ``(SELECT f())``: an InitPlan, evaluated once per query instead of once
   per row.
 - Policies are created ``TO`` a group role. A pure medewerker gets only the medewerker policy,
-  whose condition (``officer = me OR id = ANY(shared)``, ``case_id = ANY(my case ids)``) the
+  whose condition (``officer = me OR id = ANY(shared)``, ``case_id IN (my case ids)``) the
   planner answers from the indexes on ``officer``, ``id`` and ``case_id``; the team-lead policy
   is one boolean that leaves the query's own index use alone. Both policies also check the users
   table, so a group membership without the matching Bibob role gives nothing.
@@ -101,7 +101,7 @@ _FUNCTION_NAMES = (
     "bibob_has_role(text)",
     "bibob_shared_case_ids()",
     "bibob_case_ids()",
-    "bibob_party_ids()",
+    "bibob_sees_party(integer)",
     "bibob_case_search_ids(text[])",
     "bibob_hand_over(integer, text)",
 )
@@ -110,11 +110,15 @@ _FUNCTION_NAMES = (
 SEES_ALL = "(SELECT bibob_has_role('teamleider'))"
 READS_AUDIT = "(SELECT bibob_has_role('teamleider') OR bibob_has_role('beheerder'))"
 ME = "(SELECT bibob_login())"
-# The cast makes the scalar subquery an array expression: "= ANY ((SELECT ...))" alone would be
-# read as "= ANY (subquery)", comparing an id with whole arrays.
-MY_CASES = "(SELECT bibob_case_ids())::integer[]"
+# The officer's cases as a set: "case_id IN (SELECT bibob_case_ids())" becomes a hashed subplan,
+# built once per query and O(1) per row, while the query's own conditions keep their indexes.
+# (An array "= ANY" is searched linearly per row, and the planner, not knowing its length, would
+# scan the whole set of the officer's rows through the index for every small query.)
+MY_CASES = "(SELECT bibob_case_ids())"
+# The (few) cases shared with the officer as an array: with "officer = me" the planner answers
+# a medewerker's case query from two indexes (BitmapOr). The cast makes the scalar subquery an
+# array expression: "= ANY ((SELECT ...))" alone would be read as "= ANY (subquery)".
 SHARED_WITH_ME = "(SELECT bibob_shared_case_ids())::integer[]"
-MY_PARTIES = "(SELECT bibob_party_ids())::integer[]"
 
 
 def is_postgresql(connection: Connection) -> bool:
@@ -231,39 +235,62 @@ def ensure_group_role(connection: Connection, name: str) -> None:
 
 def _create_functions(connection: Connection, schema: str) -> None:
     path = f"SET search_path = {quote(connection, schema)}, pg_temp"
-    definer = f"LANGUAGE sql STABLE SECURITY DEFINER {path}"
+    # PL/pgSQL, not SQL: its query plans are kept for the session; a SQL function's are made
+    # again in every query that calls it.
+    definer = f"LANGUAGE plpgsql STABLE SECURITY DEFINER {path}"
     statements = [
         # session_user when it is an active Bibob Desk user, else NULL (matches nothing).
         f"""CREATE OR REPLACE FUNCTION bibob_login() RETURNS text {definer} AS $$
-            SELECT u.username::text FROM users u
-            WHERE u.username = session_user::text AND u.active
+            BEGIN
+                RETURN (SELECT u.username::text FROM users u
+                        WHERE u.username = session_user::text AND u.active);
+            END
         $$""",
         f"""CREATE OR REPLACE FUNCTION bibob_has_role(wanted text) RETURNS boolean {definer} AS $$
-            SELECT coalesce(bool_or(wanted = ANY (
-                string_to_array(replace(lower(u.role), ' ', ''), ','))), false)
-            FROM users u WHERE u.username = session_user::text AND u.active
+            BEGIN
+                RETURN coalesce((SELECT bool_or(wanted = ANY (
+                            string_to_array(replace(lower(u.role), ' ', ''), ',')))
+                        FROM users u WHERE u.username = session_user::text AND u.active), false);
+            END
         $$""",
         # Row-level security does not apply to the caller (superuser, BYPASSRLS, table owner):
         # the definer functions below then answer as the tables would.
         f"""CREATE OR REPLACE FUNCTION bibob_reads_everything() RETURNS boolean {definer} AS $$
-            SELECT coalesce(bool_or(r.rolsuper OR r.rolbypassrls OR pg_has_role(
-                session_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = 'cases'::regclass),
-                'USAGE')), false)
-            FROM pg_roles r WHERE r.rolname = session_user
+            BEGIN
+                RETURN coalesce((SELECT r.rolsuper OR r.rolbypassrls OR pg_has_role(
+                        session_user,
+                        (SELECT c.relowner FROM pg_class c WHERE c.oid = 'cases'::regclass),
+                        'USAGE')
+                    FROM pg_roles r WHERE r.rolname = session_user), false);
+            END
         $$""",
         f"""CREATE OR REPLACE FUNCTION bibob_shared_case_ids() RETURNS integer[] {definer} AS $$
-            SELECT coalesce(array_agg(s.case_id), '{{}}') FROM case_shares s
-            WHERE s.username = bibob_login()
+            BEGIN
+                RETURN coalesce((SELECT array_agg(s.case_id) FROM case_shares s
+                                 WHERE s.username = bibob_login()), '{{}}');
+            END
         $$""",
-        f"""CREATE OR REPLACE FUNCTION bibob_case_ids() RETURNS integer[] {definer} AS $$
-            SELECT coalesce(array_agg(ids.id), '{{}}') FROM (
-                SELECT c.id FROM cases c WHERE c.officer = bibob_login()
-                UNION SELECT s.case_id FROM case_shares s WHERE s.username = bibob_login()
-            ) ids
+        f"""CREATE OR REPLACE FUNCTION bibob_case_ids() RETURNS SETOF integer {definer}
+            ROWS 500 AS $$
+            DECLARE
+                me text := bibob_login();
+            BEGIN
+                RETURN QUERY SELECT c.id FROM cases c WHERE c.officer = me
+                    UNION SELECT s.case_id FROM case_shares s WHERE s.username = me;
+            END
         $$""",
-        f"""CREATE OR REPLACE FUNCTION bibob_party_ids() RETURNS integer[] {definer} AS $$
-            SELECT coalesce(array_agg(DISTINCT cp.party_id), '{{}}') FROM case_parties cp
-            WHERE cp.case_id = ANY (bibob_case_ids())
+        # One party, by index: is it in a case the caller handles or shares? Per row, so that
+        # fetching a page of parties never reads all parties of all the officer's cases.
+        f"""CREATE OR REPLACE FUNCTION bibob_sees_party(party integer) RETURNS boolean {definer}
+            COST 20 AS $$
+            DECLARE
+                me text := bibob_login();
+            BEGIN
+                RETURN EXISTS (
+                    SELECT 1 FROM case_parties cp JOIN cases c ON c.id = cp.case_id
+                    WHERE cp.party_id = party AND (c.officer = me OR EXISTS (
+                        SELECT 1 FROM case_shares s WHERE s.case_id = c.id AND s.username = me)));
+            END
         $$""",
         # The search: LIKE patterns (already escaped, with their %) against the index table,
         # as the owner (so the trigram index is used), keeping only cases the caller may see.
@@ -272,13 +299,12 @@ def _create_functions(connection: Connection, schema: str) -> None:
             DECLARE
                 pattern text;
                 everything boolean := bibob_reads_everything() OR bibob_has_role('teamleider');
-                mine integer[] := bibob_case_ids();
             BEGIN
                 FOREACH pattern IN ARRAY patterns LOOP
                     RETURN QUERY EXECUTE
                         'SELECT case_id FROM case_search WHERE doc LIKE $1 '
-                        'AND ($2 OR case_id = ANY ($3))'
-                        USING pattern, everything, mine;
+                        'AND ($2 OR case_id IN (SELECT bibob_case_ids()))'
+                        USING pattern, everything;
                 END LOOP;
             END
         $$""",
@@ -292,7 +318,7 @@ def _create_functions(connection: Connection, schema: str) -> None:
                 IF NOT (
                     bibob_reads_everything()
                     OR bibob_has_role('teamleider')
-                    OR target = ANY (bibob_case_ids())
+                    OR target IN (SELECT bibob_case_ids())
                 ) THEN
                     RAISE EXCEPTION 'geen toegang tot deze zaak' USING ERRCODE = '42501';
                 END IF;
@@ -471,7 +497,7 @@ def protect_case_table(
     prefix = prefix or stored_prefix(connection)
     _case_table_grants(connection, table, prefix)
     _reset_policies(connection, table)
-    mine = f"{quote(connection, case_column)} = ANY ({MY_CASES})"
+    mine = f"{quote(connection, case_column)} IN {MY_CASES}"
     lead = quote(connection, group_role(prefix, Role.TEAMLEIDER))
     officer = quote(connection, group_role(prefix, Role.MEDEWERKER))
     _policy(connection, table, "teamleider_alle_zaken", "ALL", lead, SEES_ALL, SEES_ALL)
@@ -483,7 +509,8 @@ def _protect_cases(connection: Connection, prefix: str) -> None:
     _reset_policies(connection, "cases")
     lead = quote(connection, group_role(prefix, Role.TEAMLEIDER))
     officer = quote(connection, group_role(prefix, Role.MEDEWERKER))
-    visible = f"officer = {ME} OR id = ANY ({SHARED_WITH_ME})"
+    # Destroyed cases (reference, area, phase and outcome only) stay with the team leads.
+    visible = f"destroyed_at IS NULL AND (officer = {ME} OR id = ANY ({SHARED_WITH_ME}))"
     _policy(connection, "cases", "teamleider_alle_zaken", "ALL", lead, SEES_ALL, SEES_ALL)
     _policy(connection, "cases", "medewerker_lezen", "SELECT", officer, visible)
     # A new case is registered on the officer's own name; a team lead assigns it to others.
@@ -499,9 +526,10 @@ def _protect_parties(connection: Connection, prefix: str) -> None:
     _reset_policies(connection, "parties")
     lead = quote(connection, group_role(prefix, Role.TEAMLEIDER))
     officer = quote(connection, group_role(prefix, Role.MEDEWERKER))
-    # A new party is inserted before its link (models.Party takes its id from the sequence
-    # first, without RETURNING, so the new row need not be readable yet).
-    visible = f"id = ANY ({MY_PARTIES})"
+    # Parties of the officer's cases, checked per row by index (bibob_sees_party). A new party
+    # is inserted before its link (models.Party takes its id from the sequence first, without
+    # RETURNING, so the new row need not be readable yet).
+    visible = "bibob_sees_party(id)"
     _policy(connection, "parties", "teamleider_alle_zaken", "ALL", lead, SEES_ALL, SEES_ALL)
     _policy(connection, "parties", "medewerker_lezen", "SELECT", officer, visible)
     _policy(connection, "parties", "medewerker_toevoegen", "INSERT", officer, None, "true")
@@ -515,8 +543,8 @@ def _protect_tips(connection: Connection, prefix: str) -> None:
     lead = quote(connection, group_role(prefix, Role.TEAMLEIDER))
     officer = quote(connection, group_role(prefix, Role.MEDEWERKER))
     # Tips linked to the officer's cases, and the tips they registered while still unlinked.
-    visible = f"case_id = ANY ({MY_CASES}) OR (case_id IS NULL AND created_by = {ME})"
-    registering = f"created_by = {ME} AND (case_id IS NULL OR case_id = ANY ({MY_CASES}))"
+    visible = f"case_id IN {MY_CASES} OR (case_id IS NULL AND created_by = {ME})"
+    registering = f"created_by = {ME} AND (case_id IS NULL OR case_id IN {MY_CASES})"
     _policy(connection, "tips", "teamleider_alle_tips", "ALL", lead, SEES_ALL, SEES_ALL)
     _policy(connection, "tips", "medewerker_lezen", "SELECT", officer, visible)
     _policy(connection, "tips", "medewerker_registreren", "INSERT", officer, None, registering)
@@ -706,6 +734,22 @@ def owns_schema(connection: Connection) -> bool:
         )
     ).first()
     return bool(row and row[0])
+
+
+def require_every_case(connection: Connection, what: str) -> None:
+    """Refuse work that must read every case (a back-up, the annual figures) when row-level
+    security would silently leave cases out: only a team lead or the owner reads them all."""
+    if not is_postgresql(connection):
+        return
+    sees = connection.execute(
+        text("SELECT bibob_reads_everything() OR bibob_has_role('teamleider')")
+    ).scalar()
+    if not sees:
+        raise PermissionDenied(
+            f"Uw databaserol ziet niet alle zaken (een beheerder ziet geen zaakinhoud), dus "
+            f"{what} zou onvolledig zijn. Laat dit doen door een teamleider of de eigenaar van "
+            "de database."
+        )
 
 
 def reads_everything(connection: Connection) -> bool:

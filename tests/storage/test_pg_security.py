@@ -61,8 +61,8 @@ class Roles:
             engine.dispose()
         for database in self.databases:
             database.dispose()
-        with self.db.engine.connect() as conn:
-            conn.execute(text("COMMIT"))
+        admin = create_engine(self.db.url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
             for name in self.names:
                 conn.execute(
                     text(
@@ -71,7 +71,7 @@ class Roles:
                     {"n": name},
                 )
                 conn.execute(text(f"DROP ROLE IF EXISTS {pg_security.quote(conn, name)}"))
-            conn.commit()
+        admin.dispose()
 
 
 @pytest.fixture
@@ -399,3 +399,75 @@ def test_demo_creates_its_users_roles_and_marks_a_training_database(
         # On a training database --user works (the server still applies the role's rights).
         assert main(["--db", db.url, "--user", officer, "cases", "list", "--json"]) == 0
         assert len(json.loads(capsys.readouterr().out)) == count
+
+
+def test_backup_and_annual_figures_never_silently_leave_cases_out(
+    db: Database,
+    roles: Roles,
+    team: dict[str, str],
+    files: dict[str, int],
+    tmp_path: Any,
+) -> None:
+    from bibob_desk.services.backup import make_backup
+    from bibob_desk.services.report import ReportService
+
+    beheerder = roles.name("i.beheerder")
+    UserService(AppContext(db, "dba")).add(beheerder, ["beheerder"])
+    as_beheerder = AppContext(roles.open(beheerder), beheerder)
+    with pytest.raises(PermissionDenied, match="niet alle zaken"):
+        make_backup(as_beheerder, tmp_path / "b.json")
+    with pytest.raises(PermissionDenied, match="niet alle zaken"):
+        ReportService(as_beheerder).annual_figures(2026)
+    as_lead = AppContext(roles.open(team["lead"]), team["lead"])
+    assert make_backup(as_lead, tmp_path / "t.json").cases == 2
+    assert ReportService(as_lead).annual_figures(2026).cases_total == 2
+
+
+def test_the_dba_set_up_of_the_readme_works_with_a_non_superuser_owner(
+    db: Database, roles: Roles, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README 'De server inrichten': owner with CREATEROLE, schema, first beheerder, officer."""
+    from bibob_desk.cli import main
+    from bibob_desk.storage.database import DatabaseError
+
+    owner, officer = roles.name("bibob_eigenaar"), roles.name("a.dekker")
+    name = f"bibob_dba_{roles.suffix}"
+    prefix = f"bd{roles.suffix}"
+    admin = create_engine(db.url, isolation_level="AUTOCOMMIT")
+    roles.engines.append(admin)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE ROLE "{owner}" LOGIN CREATEROLE'))
+        conn.execute(text(f'CREATE DATABASE "{name}" OWNER "{owner}"'))
+    url = make_url(db.url).set(database=name)
+    as_owner = url.set(username=owner).render_as_string(hide_password=False)
+    as_officer = url.set(username=officer).render_as_string(hide_password=False)
+    try:
+        schema = open_database(as_owner, pg_role_prefix=prefix)
+        schema.dispose()
+        assert main(["--db", as_owner, "users", "list", "--json"]) == 0
+        listed = json.loads(capsys.readouterr().out)
+        assert [(u["username"], u["roles"]) for u in listed] == [(owner, ["beheerder"])]
+        assert main(["--db", as_owner, "users", "add", officer, "--role", "medewerker"]) == 0
+        capsys.readouterr()
+        assert main(["--db", as_officer, "cases", "list", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out) == []
+        # The owner owns every table; the officer owns nothing.
+        owner_engine = create_engine(as_owner, isolation_level="AUTOCOMMIT")
+        roles.engines.append(owner_engine)
+        owners = {
+            r[0]
+            for r in _rows(
+                owner_engine, "SELECT tableowner FROM pg_tables WHERE schemaname = 'public'"
+            )
+        }
+        assert owners == {owner}
+        # An outdated schema is upgraded by the owner only.
+        with owner_engine.connect() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '0004_overview_indexes'"))
+        with pytest.raises(DatabaseError, match="eigenaar van de database"):
+            open_database(as_officer)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for group in ("medewerker", "teamleider", "beheerder"):
+                conn.execute(text(f'DROP ROLE IF EXISTS "{prefix}_{group}"'))
