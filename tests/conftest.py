@@ -80,6 +80,23 @@ def _drop_pg(name: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _cluster_roles_left_alone(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL roles are cluster-wide and other test runs share the server: an ordinary test
+    that adds or changes users must not create, grant or lock login roles ('k.visser' would
+    outlive it, or clash with a parallel run). Tests that use the ``roles`` fixture
+    (tests/storage/test_pg_security.py) exercise them with unique names and drop them."""
+    if "roles" in request.fixturenames:
+        return
+    from bibob_desk.storage import pg_security
+
+    monkeypatch.setattr(pg_security, "provide_login", lambda *args, **kwargs: False)
+    monkeypatch.setattr(pg_security, "set_group_roles", lambda *args, **kwargs: None)
+    monkeypatch.setattr(pg_security, "set_login", lambda *args, **kwargs: None)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database URL on each backend (PostgreSQL only with BIBOB_DESK_TEST_PG)."""
