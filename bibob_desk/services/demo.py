@@ -466,11 +466,14 @@ def generate_demo_cases(
 
     with context.db.session() as session:
         require_demo_allowed(session)
-        mark_training(session)
     # The officers the cases are assigned to must exist, or they could not open their cases.
     from bibob_desk.services.users import DEMO_TEAM_LEAD, ensure_demo_users
 
     ensure_demo_users(context, OFFICERS, logins=logins)
+    # Marked only once the demo users exist: a demo that could not create their roles leaves
+    # an empty database as it was, not as a training database.
+    with context.db.session() as session:
+        mark_training(session)
     gen = DemoGenerator(seed)
     window = (gen.today - DEMO_START).days
     organisation = str(SettingsService(context).get("organisation.name"))
