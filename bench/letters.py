@@ -92,7 +92,7 @@ def content_for(index: int, *, cached_templates: bool) -> LetterContent:
         signature_lines=("namens de burgemeester,", "A. Ambtenaar", "coördinator Bibob"),
         marking="VERTROUWELIJK",
         author="bench",
-        logo_path=resource_path("letters/logo.png"),
+        logo_path=resource_path("demo/logo.png"),
     )
 
 

@@ -126,6 +126,19 @@ def make_user(db: Database, username: str, role: str = "teamleider", full_name: 
         session.add(User(username=username, role=role, full_name=full_name or username))
 
 
+def grant_role(context: AppContext, role: str = "beheerder") -> AppContext:
+    """Give the context's user one more role (e.g. beheerder, to change settings)."""
+    from sqlalchemy import select
+
+    from bibob_desk.storage.models import User
+
+    with context.db.session() as session:
+        user = session.execute(select(User).where(User.username == context.user)).scalar_one()
+        if role not in user.role.split(","):
+            user.role = f"{user.role},{role}"
+    return context
+
+
 # 'tester' leads the team (sees every case) and handles cases too (can be behandelaar).
 TESTER_ROLES = "teamleider,medewerker"
 

@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "bibob_desk.commands.export",
     "bibob_desk.commands.approve",
     "bibob_desk.commands.report",
+    "bibob_desk.commands.settings",
 )
 
 

@@ -1,4 +1,4 @@
-"""``bibob-desk report --year YYYY [--out FILE.pdf|FILE.csv] [--json]``: the annual figures."""
+"""``bibob-desk report --year YYYY [--out FILE.pdf|.csv|.xlsx] [--json]``: the annual figures."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from bibob_desk.services.report import ReportService
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     report = subparsers.add_parser(
-        "report", help="jaarcijfers Bibob als PDF of CSV (of JSON op het scherm)"
+        "report", help="jaarcijfers Bibob als PDF, CSV of Excel (of JSON op het scherm)"
     )
     report.add_argument("--year", required=True, metavar="JJJJ", help="het jaar, bijv. 2026")
     report.add_argument(
-        "--out", metavar="BESTAND", help="uitvoerbestand: .pdf of .csv (de extensie bepaalt)"
+        "--out",
+        metavar="BESTAND",
+        help="uitvoerbestand: .pdf, .csv of .xlsx (de extensie bepaalt)",
     )
     report.add_argument("--json", action="store_true", help="de cijfers als JSON afdrukken")
     report.set_defaults(handler=run_report)
@@ -28,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _check_out(raw: str) -> Path:
     path = Path(raw).expanduser()
     if path.suffix.lower() not in REPORT_FORMATS:
-        fail(f"--out moet eindigen op .pdf of .csv, niet '{path.name}'.")
+        fail(f"--out moet eindigen op .pdf, .csv of .xlsx, niet '{path.name}'.")
     if path.is_dir():
         fail(f"--out {path} is een map; geef een bestandsnaam.")
     if not path.parent.is_dir():
@@ -43,7 +45,7 @@ def run_report(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         fail(str(exc))
     if not args.out and not args.json:
-        fail("Geef --out BESTAND.pdf|BESTAND.csv of --json.")
+        fail("Geef --out BESTAND.pdf|BESTAND.csv|BESTAND.xlsx of --json.")
     out = _check_out(args.out) if args.out else None
     context = open_context(args)
     try:

@@ -1,4 +1,9 @@
-"""The annual figures as a CSV file and as a PDF (ReportLab, embedded TrueType fonts).
+"""The annual figures as a CSV file, an Excel workbook (openpyxl) and a PDF (ReportLab).
+
+The CSV is written for Dutch Excel, which a double-click opens it in: separator ``;`` (Excel
+takes the list separator of the Dutch regional settings, where ``,`` is the decimal comma), a
+UTF-8 byte order mark (without it Excel reads the file as Windows-1252 and garbles "ë") and
+decimal commas. The XLSX holds the same rows with numbers as numbers.
 
 Both files are written beside their target under a temporary name and then renamed, so a
 half-written report never appears under the requested name.
@@ -10,13 +15,16 @@ import csv
 import io
 import os
 import tempfile
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from bibob_desk.domain.annual_figures import AnnualFigures, format_value
+from bibob_desk.domain.annual_figures import CSV_HEADER, AnnualFigures, format_value
 from bibob_desk.domain.values import format_date_nl
 
-REPORT_FORMATS = (".pdf", ".csv")
+REPORT_FORMATS = (".pdf", ".csv", ".xlsx")
+CSV_DELIMITER = ";"
+UTF8_BOM = "\ufeff"
 
 
 def _fonts() -> tuple[str, str]:
@@ -28,11 +36,42 @@ def _fonts() -> tuple[str, str]:
     return FONT, FONT_BOLD
 
 
-def csv_bytes(figures: AnnualFigures) -> bytes:
+def csv_text(rows: Sequence[Sequence[str]]) -> bytes:
+    """Rows as a CSV for Dutch Excel: ``;``, CRLF, UTF-8 with byte order mark."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(figures.csv_rows())
-    return buffer.getvalue().encode("utf-8")
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer.writerows(rows)
+    return (UTF8_BOM + buffer.getvalue()).encode("utf-8")
+
+
+def csv_bytes(figures: AnnualFigures) -> bytes:
+    return csv_text(figures.csv_rows(decimal_point=","))
+
+
+def xlsx_bytes(figures: AnnualFigures, organisation: str = "") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"Jaarcijfers {figures.year}"
+    sheet.append(list(CSV_HEADER))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for title, code, label, value in figures.table_rows():
+        sheet.append([title, code, label, value])
+        if isinstance(value, float):
+            sheet.cell(row=sheet.max_row, column=4).number_format = "0.0"
+    for column, width in zip("ABCD", (42, 28, 52, 10), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    workbook.properties.creator = "Bibob Desk"
+    workbook.properties.title = f"Jaarcijfers Bibob {figures.year}"
+    if organisation:
+        workbook.properties.subject = organisation
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def pdf_bytes(figures: AnnualFigures, organisation: str = "", made_on: date | None = None) -> bytes:
@@ -125,7 +164,12 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def write_report(figures: AnnualFigures, path: Path, organisation: str = "") -> None:
-    """Write ``path`` as PDF or CSV, chosen by its extension (checked by the caller)."""
+    """Write ``path`` as PDF, CSV or XLSX, chosen by its extension (checked by the caller)."""
     suffix = path.suffix.lower()
-    data = pdf_bytes(figures, organisation) if suffix == ".pdf" else csv_bytes(figures)
+    if suffix == ".pdf":
+        data = pdf_bytes(figures, organisation)
+    elif suffix == ".xlsx":
+        data = xlsx_bytes(figures, organisation)
+    else:
+        data = csv_bytes(figures)
     write_atomically(path, data)

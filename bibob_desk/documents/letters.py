@@ -7,7 +7,8 @@ and the signature block. Follow-up pages carry a short header and "Pagina 2 van 
 
 Only the Bitstream Vera TrueType fonts shipped with ReportLab are used: they are embedded (PDF/A
 needs that; the built-in Helvetica is not embedded). The logo is flattened to RGB without alpha
-because PDF/A-2b files must not depend on transparency we do not control.
+because PDF/A-2b files must not depend on transparency we do not control; an SVG logo (setting
+``organisation.logo``, see documents/logo.py) is drawn as vectors.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import reportlab
-from PIL import Image
+from reportlab.graphics import renderPDF
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
@@ -44,6 +45,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from bibob_desk.documents.logo import LetterLogo, flatten_png
 from bibob_desk.domain.letters import LetterType
 
 FONT = "BibobVera"
@@ -92,6 +94,7 @@ class LetterContent:
     marking: str = ""
     author: str = ""
     logo_path: Path | None = None
+    logo: LetterLogo | None = None  # the organisation's logo from the settings (wins over the path)
     draft: bool = False
     extra_reference_rows: tuple[tuple[str, str], ...] = field(default=())
 
@@ -115,21 +118,10 @@ def register_fonts(*, force: bool = False) -> None:
 def flattened_logo(path: Path) -> ImageReader | None:
     """The logo as an RGB image without alpha (composited on white), or None when unreadable."""
     try:
-        with Image.open(path) as image:
-            image.load()
-            if image.mode in ("RGBA", "LA", "P"):
-                rgba = image.convert("RGBA")
-                background = Image.new("RGB", rgba.size, (255, 255, 255))
-                background.paste(rgba, mask=rgba.getchannel("A"))
-                rgb = background
-            else:
-                rgb = image.convert("RGB")
+        data = path.read_bytes()
     except OSError:
         return None
-    buffer = io.BytesIO()
-    rgb.save(buffer, format="PNG")
-    buffer.seek(0)
-    return ImageReader(buffer)
+    return flatten_png(data)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -249,7 +241,7 @@ class LetterComposer:
             register_fonts(force=True)
             self._styles = _styles()
         styles = self._styles
-        logo = self._logo(content.logo_path)
+        logo: LetterLogo | ImageReader | None = content.logo or self._logo(content.logo_path)
         buffer = io.BytesIO()
         doc = BaseDocTemplate(
             buffer,
@@ -376,16 +368,29 @@ class LetterComposer:
         return parts
 
     def _draw_letterhead(
-        self, canvas: rl_canvas.Canvas, content: LetterContent, logo: ImageReader | None
+        self,
+        canvas: rl_canvas.Canvas,
+        content: LetterContent,
+        logo: LetterLogo | ImageReader | None,
     ) -> None:
         canvas.saveState()
         top = PAGE_HEIGHT - 15 * mm
         text_x = LEFT
         if logo is not None:
-            width, height = logo.getSize()
+            width, height = logo.size() if isinstance(logo, LetterLogo) else logo.getSize()
             draw_h = 20 * mm
-            draw_w = draw_h * width / height
-            canvas.drawImage(logo, LEFT, top - draw_h, width=draw_w, height=draw_h)
+            # A very wide logo would push the name off the page: at most a third of the width.
+            draw_w = min(draw_h * width / height, TEXT_WIDTH / 3)
+            draw_h = draw_w * height / width
+            if isinstance(logo, LetterLogo) and logo.drawing is not None:
+                canvas.saveState()
+                canvas.translate(LEFT, top - draw_h)
+                canvas.scale(draw_w / width, draw_h / height)
+                renderPDF.draw(logo.drawing, canvas, 0, 0)
+                canvas.restoreState()
+            else:
+                image = logo.image if isinstance(logo, LetterLogo) else logo
+                canvas.drawImage(image, LEFT, top - draw_h, width=draw_w, height=draw_h)
             text_x = LEFT + draw_w + 4 * mm
         canvas.setFillColor(DARK_BLUE)
         canvas.setFont(FONT_BOLD, 15)

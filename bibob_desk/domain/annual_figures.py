@@ -197,12 +197,21 @@ class AnnualFigures:
             ),
         ]
 
-    def csv_rows(self) -> list[tuple[str, str, str, str]]:
+    def csv_rows(self, decimal_point: str = ",") -> list[tuple[str, str, str, str]]:
+        """Header and rows as text; Dutch Excel reads "80,5" as a number (decimal comma)."""
         rows = [CSV_HEADER]
         for title, items in self.sections():
             for code, label, value in items:
-                rows.append((title, code, label, format_value(value, decimal_point=".")))
+                rows.append((title, code, label, format_value(value, decimal_point=decimal_point)))
         return rows
+
+    def table_rows(self) -> list[tuple[str, str, str, int | float | None]]:
+        """The same rows with the values as numbers (for a spreadsheet), without the header."""
+        return [
+            (title, code, label, value)
+            for title, items in self.sections()
+            for code, label, value in items
+        ]
 
 
 def format_value(value: int | float | None, *, decimal_point: str = ",") -> str:

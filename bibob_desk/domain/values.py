@@ -1,4 +1,4 @@
-"""Value types with their Dutch formats: postcode, KvK number, case reference, dates."""
+"""Value types with their Dutch formats: postcode, KvK number, RSIN, case reference, dates."""
 
 from __future__ import annotations
 
@@ -45,6 +45,52 @@ def parse_kvk_number(text: str) -> str:
             "kvk_number",
         )
     return cleaned
+
+
+# The elfproef (11-test) of the BSN, which the RSIN shares: the nine digits weighted 9, 8, ..., 2
+# and the last one -1 must add up to a multiple of 11 (Logisch Ontwerp BSN; the RSIN is issued
+# from the same number range by the Handelsregister, Handelsregisterwet 2007 art. 12). The ZGW
+# APIs check ``bronorganisatie`` the same way.
+_ELFPROEF_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+
+
+def passes_elfproef(digits: str) -> bool:
+    """True for nine ASCII digits whose weighted sum is a multiple of 11 (not all zeros)."""
+    if len(digits) != 9 or not digits.isascii() or not digits.isdigit() or set(digits) == {"0"}:
+        return False
+    return sum(w * int(d) for w, d in zip(_ELFPROEF_WEIGHTS, digits, strict=True)) % 11 == 0
+
+
+@dataclass(frozen=True)
+class Rsin:
+    """Rechtspersonen en Samenwerkingsverbanden Informatienummer: nine digits, elfproef.
+
+    It identifies the organisation itself (``bronorganisatie`` in the ZGW APIs). Spaces and dots
+    as typed ("0025.64.440") are ignored. Eight digits are refused rather than given a leading
+    zero: that is what a KvK number looks like, typed into the wrong field.
+    """
+
+    digits: str
+
+    def __str__(self) -> str:
+        return self.digits
+
+    @classmethod
+    def parse(cls, text: str) -> Rsin:
+        cleaned = re.sub(r"[\s.]", "", text)
+        if not (len(cleaned) == 9 and cleaned.isascii() and cleaned.isdigit()):
+            raise ValidationError(
+                f"'{text.strip()}' is geen geldig RSIN. Een RSIN bestaat uit negen cijfers "
+                "(met voorloopnullen), bijvoorbeeld 002564440; een KvK-nummer heeft er acht.",
+                "rsin",
+            )
+        if not passes_elfproef(cleaned):
+            raise ValidationError(
+                f"'{text.strip()}' is geen geldig RSIN: het nummer voldoet niet aan de elfproef. "
+                "Controleer het nummer in het Handelsregister.",
+                "rsin",
+            )
+        return cls(cleaned)
 
 
 _REFERENCE = re.compile(r"^BIB-(\d{4})-(\d{4,})$")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from bibob_desk.domain.errors import PermissionDenied
@@ -15,6 +16,47 @@ from bibob_desk.services.identity import resolve_user
 from bibob_desk.storage.database import CorruptDatabaseError, Database, DatabaseError, open_database
 
 APP_NAME = "Bibob Desk"
+DUTCH = QLocale(QLocale.Language.Dutch, QLocale.Country.Netherlands)
+
+
+# Source texts that Qt 6 changed (an accelerator was added) after qtbase_nl was last translated,
+# so they stay English in Qt's own file dialog; checked by tests/gui/test_dutch.py.
+QT_SUPPLEMENT: dict[tuple[str, str], str] = {
+    ("QFileDialog", "&Look in:"): "&Zoeken in:",
+    ("QFileDialog", "Files of &type:"): "Bestands&typen:",
+}
+
+
+class DutchSupplement(QTranslator):
+    """The few Qt texts that qtbase_nl lacks (installed last, so asked first)."""
+
+    def translate(
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str:
+        return QT_SUPPLEMENT.get((context, source))  # type: ignore[return-value]
+
+    def isEmpty(self) -> bool:
+        return False
+
+
+def install_dutch(app: QCoreApplication) -> bool:
+    """Dutch everywhere Qt writes text itself: buttons, file dialogs, context menus, dates.
+
+    Loads ``qtbase_nl`` from PySide6's own translations folder and makes nl_NL the default
+    locale (so QDateEdit, number formatting and QFileDialog follow it). True when loaded.
+    """
+    QLocale.setDefault(DUTCH)
+    for existing in app.findChildren(QTranslator, "bibob_desk_qtbase"):
+        if not existing.isEmpty():
+            return True
+    translator = QTranslator(app)  # the application keeps it alive
+    translator.setObjectName("bibob_desk_qtbase")
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    loaded = translator.load(DUTCH, "qtbase", "_", folder)
+    if loaded:
+        app.installTranslator(translator)
+    app.installTranslator(DutchSupplement(app))
+    return loaded
 
 
 def create_application(offscreen: bool = False) -> QApplication:
@@ -23,8 +65,10 @@ def create_application(offscreen: bool = False) -> QApplication:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     existing = QCoreApplication.instance()
     if isinstance(existing, QApplication):
+        install_dutch(existing)
         return existing
     app = QApplication([APP_NAME])
+    install_dutch(app)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName("Bibob Desk")
@@ -68,7 +112,14 @@ def open_startup_database(url: str | None) -> Database | None:
 
 def run_gui(args: argparse.Namespace) -> int:
     """``bibob-desk`` without a command. Exit code 1 when the database cannot be used."""
-    app = create_application()
+    from bibob_desk.gui.platform_check import guard_fatal_messages, platform_problem
+
+    problem = platform_problem()
+    if problem is not None:
+        sys.stderr.write(f"bibob-desk: {problem}\n")
+        return 1
+    with guard_fatal_messages():
+        app = create_application()
     db = open_startup_database(getattr(args, "db", None))
     if db is None:
         return 1
@@ -89,6 +140,9 @@ def run_gui(args: argparse.Namespace) -> int:
         from bibob_desk.gui.reliability import install_auto_backup, install_error_hook
 
         install_auto_backup(window, context)  # at start and hourly (backup.interval_hours)
+        from bibob_desk.gui.setup_dialog import offer_setup_later
+
+        offer_setup_later(window, context)  # no organisation yet: the set-up dialog
         install_error_hook()  # a locked database in an unwrapped slot: message, not a crash
         return int(app.exec())
     finally:

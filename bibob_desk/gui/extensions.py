@@ -29,4 +29,5 @@ PAGES: list[tuple[str, str]] = [
     ("Tipregister", "bibob_desk.gui.tip_register:TipRegisterPage"),
     ("Vernietiging", "bibob_desk.gui.retention_page:RetentionPage"),
     ("Gebruikers", "bibob_desk.gui.users_page:UsersPage"),
+    ("Instellingen", "bibob_desk.gui.settings_page:SettingsPage"),
 ]

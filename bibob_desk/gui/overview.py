@@ -541,7 +541,7 @@ class AnnualFiguresWorker(QRunnable):
 
 
 class AnnualFiguresDialog(QDialog):
-    """The annual figures on screen, with saving as PDF or CSV (the same as ``report``)."""
+    """The annual figures on screen, saved as PDF, CSV or Excel (the same as ``report``)."""
 
     computed = Signal(object)
     failed = Signal(str)
@@ -577,7 +577,8 @@ class AnnualFiguresDialog(QDialog):
         result_header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.pdf_button = QPushButton("Opslaan als PDF…", self)
         self.csv_button = QPushButton("Opslaan als CSV…", self)
-        for button in (self.pdf_button, self.csv_button):
+        self.xlsx_button = QPushButton("Opslaan als Excel…", self)
+        for button in (self.pdf_button, self.csv_button, self.xlsx_button):
             button.setEnabled(False)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
@@ -590,6 +591,7 @@ class AnnualFiguresDialog(QDialog):
         save = QHBoxLayout()
         save.addWidget(self.pdf_button)
         save.addWidget(self.csv_button)
+        save.addWidget(self.xlsx_button)
         save.addStretch(1)
         save.addWidget(close)
         layout = QVBoxLayout(self)
@@ -601,6 +603,7 @@ class AnnualFiguresDialog(QDialog):
         self.compute_button.clicked.connect(self.start)
         self.pdf_button.clicked.connect(lambda: self.save_as("pdf"))
         self.csv_button.clicked.connect(lambda: self.save_as("csv"))
+        self.xlsx_button.clicked.connect(lambda: self.save_as("xlsx"))
 
     @property
     def busy(self) -> bool:
@@ -641,7 +644,7 @@ class AnnualFiguresDialog(QDialog):
             )
         )
         self._show(figures)
-        for button in (self.pdf_button, self.csv_button):
+        for button in (self.pdf_button, self.csv_button, self.xlsx_button):
             button.setEnabled(True)
         self.computed.emit(figures)
 
@@ -673,7 +676,7 @@ class AnnualFiguresDialog(QDialog):
         if path is None:
             suggested = f"jaarcijfers-bibob-{self.figures.year}.{kind}"
             path, _ = QFileDialog.getSaveFileName(
-                self, "Jaarcijfers opslaan", suggested, f"{kind.upper()} (*.{kind})"
+                self, "Jaarcijfers opslaan", suggested, f"{_FORMAT_NAMES[kind]} (*.{kind})"
             )
             if not path:
                 return None
@@ -691,6 +694,9 @@ class AnnualFiguresDialog(QDialog):
             return None
         self.status_label.setText(f"Opgeslagen: {target}")
         return target
+
+
+_FORMAT_NAMES = {"pdf": "PDF", "csv": "CSV voor Excel", "xlsx": "Excel-werkmap"}
 
 
 class OverviewPage(QWidget):

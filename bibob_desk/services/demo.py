@@ -23,7 +23,7 @@ from bibob_desk.domain.policy import policy_in_force
 from bibob_desk.domain.values import CaseReference
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.policies import stored_versions
-from bibob_desk.services.settings import SettingsService
+from bibob_desk.services.settings import SettingsService, fill_demo_organisation
 from bibob_desk.storage.models import Assessment as AssessmentRow
 from bibob_desk.storage.models import (
     Base,
@@ -474,6 +474,8 @@ def generate_demo_cases(
     # an empty database as it was, not as a training database.
     with context.db.session() as session:
         mark_training(session)
+    # A training database works out of the box: letters need a name, address and RSIN.
+    fill_demo_organisation(context)
     gen = DemoGenerator(seed)
     window = (gen.today - DEMO_START).days
     organisation = str(SettingsService(context).get("organisation.name"))

@@ -40,6 +40,7 @@ from bibob_desk.documents.letters import (
     compose_letter,
     signature_block,
 )
+from bibob_desk.documents.logo import letter_logo
 from bibob_desk.documents.mdto import MdtoRecord, bestand_xml, informatieobject_xml
 from bibob_desk.documents.pdfa import make_pdfa
 from bibob_desk.documents.templates import LetterTemplate, fill, load_template
@@ -66,8 +67,8 @@ from bibob_desk.domain.letters import (
 from bibob_desk.domain.money import format_money, money_to_json
 from bibob_desk.domain.parties import PartyKind, PartyRole
 from bibob_desk.domain.roles import Role
+from bibob_desk.domain.settings_schema import missing_for_letters, missing_message
 from bibob_desk.domain.values import CaseReference, format_date_nl
-from bibob_desk.paths import resource_path
 from bibob_desk.services import audit
 from bibob_desk.services.access import (
     case_not_available,
@@ -432,6 +433,9 @@ class LetterService:
 
     def _finalise(self, session: Session, case: Case, doc: Document) -> None:
         _require_concept(doc)
+        _require_organisation(
+            SettingsService(self.context).all(), "De brief kan niet definitief worden gemaakt"
+        )
         if doc.doc_type in {t.value for t in LETTERS_NEEDING_APPROVAL} and not doc.approved_by:
             raise ValidationError(
                 f"De brief '{doc.title}' moet eerst door een teamleider worden goedgekeurd "
@@ -471,6 +475,8 @@ class LetterService:
     ) -> ExportResult:
         """Export a letter (made final first when it is a concept) with its sidecar."""
         settings = SettingsService(self.context).all()
+        # The letterhead and the sidecar's bronorganisatie (RSIN) must be the real organisation.
+        _require_organisation(settings, "De brief kan niet worden geëxporteerd")
         target = prepare_folder(folder if folder else settings.get("export", {}).get("folder"))
         with_mdto = bool(settings.get("export", {}).get("mdto")) if mdto is None else mdto
         with self.context.db.session() as session:
@@ -744,7 +750,7 @@ class LetterService:
         return {
             "zaaknummer": case.reference,
             "organisatie": str(settings.get("organisation", {}).get("name", "")),
-            "bestuursorgaan": str(settings.get("signature", {}).get("organ", "")),
+            "bestuursorgaan": organ_for_area(settings, case.area),
             "toepassingsgebied": area_text,
             "aanvraagdatum": format_date_nl(case.application_date),
             "locatie": format_address(case.street, case.house_number, case.postcode, case.city)
@@ -772,8 +778,14 @@ class LetterService:
             "voorgesteld_besluit": decision_sentence(
                 case.decision, case.conclusion, area_text, addressed=False
             ),
-            "bezwaar_orgaan": str(bezwaar_settings.get("body", "")),
-            "bezwaar_adres": ", ".join(bezwaar_settings.get("address_lines", [])),
+            # Awb 6:4: the objection goes to the organ that decided, unless a body is set.
+            "bezwaar_orgaan": str(
+                bezwaar_settings.get("body") or organ_for_area(settings, case.area)
+            ),
+            "bezwaar_adres": ", ".join(
+                bezwaar_settings.get("address_lines")
+                or settings.get("organisation", {}).get("address_lines", [])
+            ),
             "verzenddatum": format_date_nl(sent_on),
             "bezwaartermijn_einddatum": format_date_nl(bezwaar.due),
             "beslistermijn_weken": str(period_weeks),
@@ -798,7 +810,7 @@ class LetterService:
         author_name = self._full_name(session, doc.author)
         signer = str(signature.get("signatory_name") or author_name)
         if kind == LetterType.INTERN_ADVIES:
-            organ = _capitalise(str(signature.get("organ", "")))
+            organ = _capitalise(organ_for_area(settings, case.area))
             addressee_lines: tuple[str, ...] = (organ, "Intern")
             salutation = "Geachte burgemeester,"
             closing = ""
@@ -825,7 +837,7 @@ class LetterService:
             # Awb 10:10: a decision taken under mandate says on whose behalf.
             sign_lines = signature_block(
                 [
-                    f"{signature.get('mandate_line', 'namens de burgemeester')},",
+                    f"{mandate_line_for_area(settings, case.area)},",
                     signer,
                     str(signature.get("signatory_function", "")),
                 ]
@@ -839,8 +851,7 @@ class LetterService:
             str(organisation.get("email", "")),
             str(organisation.get("website", "")),
         )
-        logo_setting = organisation.get("logo")
-        logo = resource_path(str(logo_setting)) if logo_setting else None
+        logo = letter_logo(organisation.get("logo"))
         return LetterContent(
             letter_type=kind,
             title=doc.title,
@@ -861,7 +872,7 @@ class LetterService:
             signature_lines=sign_lines,
             marking=marking,
             author=author_name,
-            logo_path=logo if logo is not None and logo.exists() else None,
+            logo=logo,
             draft=draft,
         )
 
@@ -963,6 +974,31 @@ class LetterService:
             (f"{file_name.removesuffix('.pdf')}.mdto.xml", informatieobject_xml(record)),
             (f"{file_name}.mdto.xml", bestand_xml(record)),
         ]
+
+
+def _per_area(settings: Mapping[str, Any], table: str, default_key: str, area: str) -> str:
+    signature = settings.get("signature", {})
+    per_area = signature.get(table) or {}
+    value = per_area.get(area) if isinstance(per_area, dict) else None
+    return str(value or signature.get(default_key) or "")
+
+
+def organ_for_area(settings: Mapping[str, Any], area: str) -> str:
+    """The competent bestuursorgaan for a case of ``area`` (setting per area, else the default)."""
+    return _per_area(settings, "organ_per_area", "organ", area)
+
+
+def mandate_line_for_area(settings: Mapping[str, Any], area: str) -> str:
+    """The Awb 10:10 mandate line for ``area`` ("namens het college ..."), else the default."""
+    return _per_area(settings, "mandate_line_per_area", "mandate_line", area) or (
+        "namens de burgemeester"
+    )
+
+
+def _require_organisation(settings: Mapping[str, Any], what: str) -> None:
+    missing = missing_for_letters(settings)
+    if missing:
+        raise ValidationError(missing_message(missing, what), missing[0].key)
 
 
 def _identification(reference: str, doc: Document) -> str:

@@ -178,3 +178,28 @@ def test_besluit_export_needs_approval_by_another_team_lead(
         run(sqlite_context, "export", "--case", reference, "--type", "besluit", "--to", folder) == 0
     )
     assert (tmp_path / "dms" / f"{reference}_besluit.pdf.metadata.json").exists()
+
+
+def test_export_without_the_organisation_exits_2_naming_the_settings(
+    sqlite_context: AppContext, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.services.letter_helpers import set_organisation
+
+    reference = make_letter_case(sqlite_context)
+    set_organisation(sqlite_context, organisation__rsin="", organisation__address_lines=[])
+    code = run(
+        sqlite_context,
+        "export",
+        "--case",
+        reference,
+        "--type",
+        "vragenformulier",
+        "--to",
+        str(tmp_path),
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert (
+        err.count("\n") == 1 and "organisation.rsin" in err and "organisation.address_lines" in err
+    )
+    assert not list(tmp_path.glob("*.pdf"))

@@ -49,15 +49,37 @@ def test_csv_file(db_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[s
     out = tmp_path / "jaarcijfers-2025.csv"
     assert run("--db", str(db_file), "report", "--year", "2025", "--out", str(out)) == 0
     assert "2025" in capsys.readouterr().out
-    with out.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
+    raw = out.read_bytes()
+    # Dutch Excel: a UTF-8 byte order mark, ';' between the fields, CRLF line ends.
+    assert raw.startswith(b"\xef\xbb\xbfOnderdeel;Code;Omschrijving;Waarde\r\n")
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
     assert rows[0] == ["Onderdeel", "Code", "Omschrijving", "Waarde"]
     values = {(r[0], r[1]): r[3] for r in rows[1:]}
     assert values[("Zaken per toepassingsgebied", "alcohol")] == "3"
     assert values[("Zaken per toepassingsgebied", "totaal")] == "6"
     assert values[("Besluiten", "weigeren")] == "2"
-    assert values[("Doorlooptijd (mediaan in dagen)", "application_to_closure")] == "55.5"
+    assert values[("Doorlooptijd (mediaan in dagen)", "application_to_closure")] == "55,5"
+    assert all(len(r) == 4 for r in rows)  # labels with commas stay in one field
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left
+
+
+def test_xlsx_file_has_the_same_rows_with_numbers(db_file: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "jaarcijfers-2025.xlsx"
+    assert run("--db", str(db_file), "report", "--year", "2025", "--out", str(out)) == 0
+    sheet = load_workbook(out).active
+    assert sheet is not None and sheet.title == "Jaarcijfers 2025"
+    rows = [tuple(cell.value for cell in row) for row in sheet.iter_rows()]
+    assert rows[0] == ("Onderdeel", "Code", "Omschrijving", "Waarde")
+    values = {(r[0], r[1]): r[3] for r in rows[1:]}
+    assert values[("Zaken per toepassingsgebied", "totaal")] == 6  # a number, not text
+    assert values[("Doorlooptijd (mediaan in dagen)", "application_to_closure")] == 55.5
+    csv_out = tmp_path / "jaarcijfers-2025.csv"
+    assert run("--db", str(db_file), "report", "--year", "2025", "--out", str(csv_out)) == 0
+    with csv_out.open(encoding="utf-8-sig", newline="") as handle:
+        assert len(list(csv.reader(handle, delimiter=";"))) == len(rows)
 
 
 def test_pdf_file_with_embedded_fonts(db_file: Path, tmp_path: Path) -> None:
@@ -88,7 +110,7 @@ def test_pdf_file_with_embedded_fonts(db_file: Path, tmp_path: Path) -> None:
         ["report", "--year", "20x5", "--json"],
         ["report", "--year", "1999", "--json"],
         ["report", "--year", str(date.today().year + 1), "--json"],
-        ["report", "--year", "2025", "--out", "cijfers.xlsx"],
+        ["report", "--year", "2025", "--out", "cijfers.xls"],
         ["report", "--year", "2025", "--out", "cijfers"],
         ["report", "--year", "2025", "--out", "/geen/map/hier/cijfers.pdf"],
         ["report", "--year", "2025"],

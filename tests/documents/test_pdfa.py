@@ -35,7 +35,7 @@ def sample_content(body_paragraphs: int = 3) -> LetterContent:
         signature_lines=("namens de burgemeester,", "A. Ambtenaar", "coördinator Bibob"),
         marking="VERTROUWELIJK",
         author="tester",
-        logo_path=resource_path("letters/logo.png"),
+        logo_path=resource_path("demo/logo.png"),
     )
 
 

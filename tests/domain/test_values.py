@@ -8,10 +8,12 @@ from hypothesis import strategies as st
 from bibob_desk.domain.errors import ValidationError
 from bibob_desk.domain.values import (
     CaseReference,
+    Rsin,
     format_date_nl,
     parse_date,
     parse_kvk_number,
     parse_postcode,
+    passes_elfproef,
 )
 
 
@@ -87,3 +89,72 @@ def test_parsers_never_crash(text: str) -> None:
     for parser in (parse_postcode, parse_kvk_number, parse_date, CaseReference.parse):
         with contextlib.suppress(ValidationError):
             parser(text)
+
+
+# --- RSIN (elfproef) -----------------------------------------------------------------------
+
+_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+
+
+def _elfproef(digits: str) -> bool:
+    return sum(w * int(d) for w, d in zip(_WEIGHTS, digits, strict=True)) % 11 == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("002564440", "002564440"),  # Gemeente Amsterdam
+        ("0025.64.440", "002564440"),
+        (" 999990019 ", "999990019"),
+        ("111 222 333", "111222333"),
+    ],
+)
+def test_valid_rsins_are_normalised(text: str, expected: str) -> None:
+    assert str(Rsin.parse(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("123456789", "elfproef"),
+        ("002564441", "elfproef"),
+        ("000000000", "elfproef"),
+        ("12345678", "negen cijfers"),  # a KvK number in the wrong field
+        ("1234567890", "negen cijfers"),
+        ("00256444O", "negen cijfers"),
+        ("", "negen cijfers"),
+        ("٠٠٢٥٦٤٤٤٠", "negen cijfers"),  # Arabic-Indic digits: isdigit() but not an RSIN
+    ],
+)
+def test_wrong_rsins_are_refused_in_dutch(text: str, reason: str) -> None:
+    with pytest.raises(ValidationError, match=reason) as caught:
+        Rsin.parse(text)
+    assert caught.value.field == "rsin"
+
+
+@given(st.text(alphabet="0123456789", min_size=9, max_size=9))
+def test_rsin_is_accepted_exactly_when_the_elfproef_holds(digits: str) -> None:
+    valid = _elfproef(digits) and digits != "000000000"
+    assert passes_elfproef(digits) == valid
+    if valid:
+        assert str(Rsin.parse(digits)) == digits
+    else:
+        with pytest.raises(ValidationError):
+            Rsin.parse(digits)
+
+
+@given(st.text(alphabet="0123456789", min_size=9, max_size=9), st.data())
+def test_elfproef_catches_every_single_digit_typo(digits: str, data: st.DataObject) -> None:
+    if not passes_elfproef(digits):
+        return
+    position = data.draw(st.integers(0, 8))
+    replacement = data.draw(st.sampled_from([d for d in "0123456789" if d != digits[position]]))
+    typo = digits[:position] + replacement + digits[position + 1 :]
+    assert not passes_elfproef(typo)
+
+
+@given(st.text())
+def test_rsin_parser_never_crashes(text: str) -> None:
+    with contextlib.suppress(ValidationError):
+        parsed = Rsin.parse(text)
+        assert len(str(parsed)) == 9 and passes_elfproef(str(parsed))

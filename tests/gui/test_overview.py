@@ -359,9 +359,11 @@ def test_annual_figures_on_a_worker_thread(
     assert ("Adviesaanvragen bij het LBB", "3") in texts
     assert ("Van aanvraag tot besluit", "80,5") in texts
     saved = dialog.save_as("csv", str(tmp_path / "cijfers"))
-    assert (
-        saved is not None and saved.suffix == ".csv" and saved.read_text().startswith("Onderdeel")
-    )
+    assert saved is not None and saved.suffix == ".csv"
+    assert saved.read_text(encoding="utf-8-sig").startswith("Onderdeel;Code")
+    assert dialog.xlsx_button.isEnabled()
+    workbook = dialog.save_as("xlsx", str(tmp_path / "cijfers"))
+    assert workbook is not None and workbook.read_bytes().startswith(b"PK")  # a zip: XLSX
 
 
 def test_annual_figures_refused_for_an_officer(qtbot: QtBot, sqlite_context: AppContext) -> None:

@@ -22,7 +22,7 @@ from bibob_desk.services.context import AppContext
 from bibob_desk.services.settings import SettingsService
 from bibob_desk.storage.database import CorruptDatabaseError, open_database
 from bibob_desk.storage.models import Case
-from tests.conftest import make_user
+from tests.conftest import grant_role, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -184,7 +184,7 @@ def test_offer_restore_cancelled_changes_nothing(
 def test_auto_backup_runs_at_start(
     qtbot: QtBot, sqlite_context: AppContext, tmp_path: Path
 ) -> None:
-    SettingsService(sqlite_context).set("backup.folder", str(tmp_path / "auto"))
+    SettingsService(grant_role(sqlite_context)).set("backup.folder", str(tmp_path / "auto"))
     window = QMainWindow()
     qtbot.addWidget(window)
     auto = install_auto_backup(window, sqlite_context)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bibob_desk.services.cases import CaseService, PartyInput
 from bibob_desk.services.context import AppContext
+from bibob_desk.services.settings import store_as_system
 from bibob_desk.storage.models import Case, Suspension
 
 BASE = {
@@ -26,6 +27,26 @@ BASE = {
 }
 
 
+# The organisation a final letter needs (name, postal address, RSIN), with one organ for all areas.
+TEST_ORGANISATION: dict[str, Any] = {
+    "organisation.name": "Gemeente Drentsmond",
+    "organisation.rsin": "999990019",
+    "organisation.address_lines": ["Postbus 1000", "9400 AA  Drentsmond"],
+    "organisation.visiting_address": "Stadhuisplein 1, Drentsmond",
+    "organisation.phone": "14 0592",
+    "organisation.email": "bibob@drentsmond.example",
+    "signature.organ": "de burgemeester van Drentsmond",
+    "signature.signatory_function": "coördinator Bibob",
+}
+
+
+def set_organisation(context: AppContext, **overrides: Any) -> None:
+    """Fill in the organisation settings (as the system, audited) so letters can become final."""
+    values = dict(TEST_ORGANISATION)
+    values.update({key.replace("__", "."): value for key, value in overrides.items()})
+    store_as_system(context, values, "test")
+
+
 def make_letter_case(
     context: AppContext,
     *,
@@ -33,7 +54,12 @@ def make_letter_case(
     lbb_on: date | None = date(2026, 10, 1),
     **fields: Any,
 ) -> str:
-    """A case at phase besluit with conclusion ernstig gevaar (a, b) and decision weigeren."""
+    """A case at phase besluit with conclusion ernstig gevaar (a, b) and decision weigeren.
+
+    The organisation settings are filled in too (``set_organisation``): without them no letter
+    can become final.
+    """
+    set_organisation(context)
     parties = [
         PartyInput(
             name="Brink Vastgoed B.V.",

@@ -25,7 +25,7 @@ from bibob_desk.services.context import AppContext
 from bibob_desk.services.settings import SettingsService
 from bibob_desk.storage.database import open_database
 from bibob_desk.storage.models import Setting
-from tests.conftest import make_user
+from tests.conftest import grant_role, make_user
 
 BASE = {
     "title": "Nieuwbouw hotel Stationsplein",
@@ -132,7 +132,7 @@ def test_restore_over_a_damaged_database(sqlite_context: AppContext, tmp_path: P
 
 
 def test_backup_if_due_rotates(sqlite_context: AppContext, tmp_path: Path) -> None:
-    settings = SettingsService(sqlite_context)
+    settings = SettingsService(grant_role(sqlite_context))
     settings.set("backup.folder", str(tmp_path / "auto"))
     settings.set("backup.keep", 3)
     settings.set("backup.interval_hours", 24)
@@ -150,7 +150,7 @@ def test_backup_if_due_rotates(sqlite_context: AppContext, tmp_path: Path) -> No
 def test_interval_zero_switches_scheduled_backups_off(
     sqlite_context: AppContext, tmp_path: Path
 ) -> None:
-    settings = SettingsService(sqlite_context)
+    settings = SettingsService(grant_role(sqlite_context))
     settings.set("backup.folder", str(tmp_path / "auto"))
     settings.set("backup.interval_hours", 0)
     assert backup_if_due(sqlite_context) is None

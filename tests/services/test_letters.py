@@ -19,7 +19,7 @@ from bibob_desk.services.context import AppContext
 from bibob_desk.services.letters import LetterService
 from bibob_desk.storage.models import AuditEntry, DocumentExport, TimelineEntry
 from tests.conftest import make_user
-from tests.services.letter_helpers import make_letter_case
+from tests.services.letter_helpers import make_letter_case, set_organisation
 
 
 def pdf_text(data: bytes) -> str:
@@ -272,3 +272,112 @@ def test_besluit_counts_the_bezwaar_term_from_the_sending_date(context: AppConte
     text = pdf_text(service.preview(service.create_draft(reference, "besluit").id))
     assert "verzonden op 13 november 2026" in text
     assert "uiterlijk op 28 december 2026" in text
+
+
+# --- the organisation's own settings on its letters (issue 14) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cleared", "named"),
+    [
+        ({"organisation.name": ""}, "naam (organisation.name)"),
+        ({"organisation.address_lines": []}, "postadres (organisation.address_lines)"),
+        ({"organisation.rsin": ""}, "rsin (organisation.rsin)"),
+        (
+            {"organisation.name": "", "organisation.rsin": ""},
+            "naam (organisation.name), rsin (organisation.rsin)",
+        ),
+    ],
+)
+def test_no_final_letter_or_export_without_name_address_and_rsin(
+    context: AppContext, tmp_path: Path, cleared: dict[str, object], named: str
+) -> None:
+    tmp_path = tmp_path / "dms"
+    tmp_path.mkdir()
+    reference = make_letter_case(context)
+    service = LetterService(context)
+    draft = service.create_draft(reference, "vragenformulier")
+    set_organisation(context, **{k.replace(".", "__"): v for k, v in cleared.items()})
+    with pytest.raises(ValidationError, match="definitief worden gemaakt") as caught:
+        service.finalise(draft.id)
+    assert named in str(caught.value)
+    with pytest.raises(ValidationError, match="geëxporteerd"):
+        service.export_letter(reference, "vragenformulier", tmp_path)
+    assert list(tmp_path.iterdir()) == []
+    assert not service.documents(reference)[0].is_final
+    service.preview(draft.id)  # a concept can still be looked at
+
+
+def test_a_final_letter_is_not_exported_once_the_rsin_is_gone(
+    context: AppContext, tmp_path: Path
+) -> None:
+    reference = make_letter_case(context)
+    service = LetterService(context)
+    draft = service.create_draft(reference, "vragenformulier")
+    service.finalise(draft.id)
+    set_organisation(context, organisation__rsin="")
+    with pytest.raises(ValidationError, match=r"rsin \(organisation\.rsin\)"):
+        service.export_document(draft.id, tmp_path)
+
+
+def test_letters_carry_the_settings_and_the_organ_of_the_area(
+    context: AppContext, tmp_path: Path
+) -> None:
+    reference = make_letter_case(context)  # omgevingsvergunning_bouw
+    set_organisation(
+        context,
+        organisation__name="Gemeente Assen",
+        organisation__rsin="002564440",
+        signature__organ_per_area={
+            "omgevingsvergunning_bouw": "het college van burgemeester en wethouders van Assen"
+        },
+        signature__mandate_line_per_area={
+            "omgevingsvergunning_bouw": "namens het college van burgemeester en wethouders"
+        },
+        signature__signatory_name="mr. A. de Vries",
+    )
+    make_user(context.db, "lead2", "teamleider")
+    service = LetterService(_as(context, "lead2"))
+    draft = service.create_draft(reference, "besluit")
+    LetterService(context).approve(draft.id)
+    result = service.export_document(draft.id, tmp_path)
+    text = pdf_text(result.pdf_path.read_bytes())
+    assert "Gemeente Assen" in text and "Gemeente Drentsmond" not in text
+    # Awb 6:4 and 10:10: bezwaar to the college that decided, signed on its behalf.
+    assert "het college van burgemeester en wethouders van Assen, Postbus 1000" in text
+    assert "namens het college van burgemeester en wethouders" in text
+    assert "mr. A. de Vries" in text
+    sidecar = json.loads(result.sidecar_path.read_text(encoding="utf-8"))
+    assert sidecar["bronorganisatie"] == "002564440"
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_the_logo_from_the_settings_is_in_the_letterhead(context: AppContext, fmt: str) -> None:
+    import pikepdf
+
+    from bibob_desk.documents.logo import logo_from_bytes
+    from tests.services.test_settings import SVG, png_bytes
+
+    reference = make_letter_case(context)
+    data = png_bytes(120, 60) if fmt == "png" else SVG
+    set_organisation(context, organisation__logo=logo_from_bytes(data, f"logo.{fmt}"))
+    service = LetterService(context)
+    draft = service.create_draft(reference, "vragenformulier")
+    service.finalise(draft.id)
+    pdf = service.preview(draft.id)
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        page = document.pages[0]
+        xobjects = page.obj.Resources.get("/XObject") or {}
+        images = [k for k in xobjects if xobjects[k].get("/Subtype") == "/Image"]
+        content = b"".join(
+            part.read_bytes()
+            for part in (
+                page.obj.Contents
+                if isinstance(page.obj.Contents, pikepdf.Array)
+                else [page.obj.Contents]
+            )
+        )
+    if fmt == "png":
+        assert images  # a raster image, flattened (no SMask)
+    else:
+        assert not images and b"0 .2 .4 rg" in content  # the SVG's #003366 as vector fill

@@ -261,5 +261,5 @@ def test_csv_rows_have_a_dutch_header_and_every_section() -> None:
         "Doorlooptijd (mediaan in dagen)",
         "application_to_decision",
         "Van aanvraag tot besluit",
-        "10.5",
+        "10,5",  # a decimal comma: Dutch Excel reads it as a number
     ) in rows

@@ -22,7 +22,7 @@ from bibob_desk.storage.models import (
     TimelineEntry,
     Tip,
 )
-from tests.conftest import make_user
+from tests.conftest import grant_role, make_user
 
 TODAY = date(2026, 11, 25)
 BASE = {
@@ -112,7 +112,7 @@ def test_only_closed_cases_past_the_period_are_listed(
 ) -> None:
     due = due_for_destruction(context, TODAY)
     assert [c.reference for c in due] == sorted([cases["old"], cases["withdrawn"]])
-    SettingsService(context).set("retention.years_after_closing", 2)
+    SettingsService(grant_role(context)).set("retention.years_after_closing", 2)
     assert cases["recent"] in {c.reference for c in due_for_destruction(context, TODAY)}
 
 

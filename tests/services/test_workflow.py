@@ -14,7 +14,7 @@ from bibob_desk.services.context import AppContext
 from bibob_desk.services.settings import SettingsService
 from bibob_desk.services.workflow import WorkflowService
 from bibob_desk.storage.models import AuditEntry, Case, Suspension, TimelineEntry
-from tests.conftest import make_user
+from tests.conftest import grant_role, make_user
 
 TODAY = date(2026, 11, 25)
 
@@ -177,7 +177,7 @@ def test_nearest_deadline_is_stored(context: AppContext) -> None:
 
 
 def test_decision_period_follows_settings(context: AppContext) -> None:
-    SettingsService(context).set("terms.decision_period_weeks_default", 10)
+    SettingsService(grant_role(context)).set("terms.decision_period_weeks_default", 10)
     ref = open_case(context, application="2026-06-01")
     view = WorkflowService(context, today=TODAY).get(ref)
     assert view.decision_period_weeks == 10
