@@ -51,6 +51,19 @@ def child_env() -> dict[str, str]:
 # --- 1. data --------------------------------------------------------------------------------
 
 
+def _ensure_bench_user(database: Any) -> None:
+    """The bench works as a team lead named 'bench' on the (training) demo database."""
+    from sqlalchemy import select
+
+    from bibob_desk.services.identity import mark_training
+    from bibob_desk.storage.models import User
+
+    with database.session() as session:
+        mark_training(session)  # files cached before training databases existed
+        if session.execute(select(User).where(User.username == USER)).first() is None:
+            session.add(User(username=USER, full_name=USER, role="teamleider,beheerder,medewerker"))
+
+
 def ensure_database(cases: int) -> Path:
     CACHE.mkdir(exist_ok=True)
     path = CACHE / f"overview-{cases}-seed1.sqlite"
@@ -75,7 +88,9 @@ def ensure_database(cases: int) -> Path:
             "1",
         ],
         check=True,
-        env=child_env(),
+        # The demo runs as the OS login (a fresh database is no training database yet, so
+        # BIBOB_DESK_USER would be refused); it marks the file as one, so the bench user works.
+        env={k: v for k, v in child_env().items() if k != "BIBOB_DESK_USER"},
     )
     partial.rename(path)
     print(f"  klaar in {time.perf_counter() - started:.0f} s", flush=True)
@@ -87,6 +102,7 @@ def upgrade_database(path: Path) -> None:
     from bibob_desk.storage.database import current_revision, head_revision, open_database
 
     database = open_database(f"sqlite:///{path}")
+    _ensure_bench_user(database)
     try:
         assert current_revision(database.engine) == head_revision()
     finally:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from bibob_desk import __version__
 from bibob_desk.domain.errors import BibobError, NotFoundError, PermissionDenied
 from bibob_desk.services.busy import BUSY_MESSAGE, DatabaseBusyError, is_busy_error
-from bibob_desk.services.context import AppContext, workstation_user
+from bibob_desk.services.context import AppContext
 from bibob_desk.storage.database import (
     CorruptDatabaseError,
     Database,
@@ -79,11 +79,18 @@ def open_context(args: argparse.Namespace) -> AppContext:
         if isinstance(exc, CorruptDatabaseError):
             message += f" Terugzetten: bibob-desk restore BACK-UPBESTAND (database: {exc.path})."
         fail(message, EXIT_FAILURE)
-    context = AppContext(db=db, user=getattr(args, "user", None) or workstation_user())
-    # Unknown or deactivated users stop here (exit 1); an empty database registers this user.
     from bibob_desk.services.access import authenticate
+    from bibob_desk.services.identity import resolve_user
 
-    authenticate(context)
+    try:
+        # The OS login (SQLite) or the server's session_user (PostgreSQL); --user and
+        # BIBOB_DESK_USER only on a training database (exit 1 elsewhere).
+        context = AppContext(db=db, user=resolve_user(db, getattr(args, "user", None)))
+        # Unknown or deactivated users stop here (exit 1); an empty database registers this user.
+        authenticate(context)
+    except BaseException:
+        db.dispose()
+        raise
     return context
 
 
@@ -100,7 +107,10 @@ def build_parser() -> DutchArgumentParser:
         "standaard BIBOB_DESK_DB of de gebruikersmap",
     )
     parser.add_argument(
-        "--user", metavar="NAAM", help="gebruikersnaam (standaard de aanmeldnaam van de werkplek)"
+        "--user",
+        metavar="NAAM",
+        help="werken als deze gebruiker; alleen op een oefendatabase (standaard: de aanmeldnaam "
+        "van de werkplek, of bij PostgreSQL de databaserol)",
     )
     commands = parser.add_subparsers(
         dest="command", metavar="OPDRACHT", parser_class=DutchArgumentParser

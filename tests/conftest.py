@@ -11,7 +11,9 @@ import pytest
 
 # Qt must never try to open a real screen in tests.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("BIBOB_DESK_USER", "tester")
+# No BIBOB_DESK_USER here: the command line takes the OS login (or, on a training database,
+# --user); service tests pass their user in AppContext.
+os.environ.pop("BIBOB_DESK_USER", None)
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -34,15 +36,24 @@ def pg_template() -> Iterator[str | None]:
         yield None
         return
     admin_url = make_url(admin).set(drivername="postgresql+psycopg")
-    name = f"bibob_tmpl_{uuid.uuid4().hex[:8]}"
+    suffix = uuid.uuid4().hex[:8]
+    name = f"bibob_tmpl_{suffix}"
     engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    db = open_database(admin_url.set(database=name).render_as_string(hide_password=False))
+    # Group roles are cluster-wide and other test runs share the server: a prefix of our own,
+    # dropped at the end (storage/pg_security.py).
+    prefix = f"bt{suffix}"
+    db = open_database(
+        admin_url.set(database=name).render_as_string(hide_password=False),
+        pg_role_prefix=prefix,
+    )
     db.dispose()
     yield name
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        for role in ("medewerker", "teamleider", "beheerder"):
+            conn.execute(text(f'DROP ROLE IF EXISTS "{prefix}_{role}"'))
     engine.dispose()
 
 
@@ -67,6 +78,23 @@ def _drop_pg(name: str) -> None:
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _cluster_roles_left_alone(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL roles are cluster-wide and other test runs share the server: an ordinary test
+    that adds or changes users must not create, grant or lock login roles ('k.visser' would
+    outlive it, or clash with a parallel run). Tests that use the ``roles`` fixture
+    (tests/storage/test_pg_security.py) exercise them with unique names and drop them."""
+    if "roles" in request.fixturenames:
+        return
+    from bibob_desk.storage import pg_security
+
+    monkeypatch.setattr(pg_security, "provide_login", lambda *args, **kwargs: False)
+    monkeypatch.setattr(pg_security, "set_group_roles", lambda *args, **kwargs: None)
+    monkeypatch.setattr(pg_security, "set_login", lambda *args, **kwargs: None)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -111,10 +139,14 @@ def grant_role(context: AppContext, role: str = "beheerder") -> AppContext:
     return context
 
 
+# 'tester' leads the team (sees every case) and handles cases too (can be behandelaar).
+TESTER_ROLES = "teamleider,medewerker"
+
+
 @pytest.fixture
 def context(db: Database) -> AppContext:
     """Logged in as 'tester', a team lead (sees every case), unless a test says otherwise."""
-    make_user(db, "tester", "teamleider", "Test Gebruiker")
+    make_user(db, "tester", TESTER_ROLES, "Test Gebruiker")
     return AppContext(db=db, user="tester")
 
 
@@ -128,5 +160,27 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
 
 @pytest.fixture
 def sqlite_context(sqlite_db: Database) -> AppContext:
-    make_user(sqlite_db, "tester", "teamleider", "Test Gebruiker")
+    make_user(sqlite_db, "tester", TESTER_ROLES, "Test Gebruiker")
     return AppContext(db=sqlite_db, user="tester")
+
+
+def make_training(db: Database) -> None:
+    """Mark a test database as an oefendatabase: only there does the command line accept
+    --user and BIBOB_DESK_USER (services/identity.py). ``bibob-desk demo`` does the same."""
+    from bibob_desk.services.identity import mark_training
+
+    with db.session() as session:
+        mark_training(session)
+
+
+def make_training_file(path: Path | str) -> None:
+    database = open_database(f"sqlite:///{path}")
+    make_training(database)
+    database.dispose()
+
+
+def login_name() -> str:
+    """Who the command line is on SQLite without an override: the OS login."""
+    from bibob_desk.services.identity import os_login
+
+    return os_login()

@@ -47,7 +47,8 @@ def run_restore(args: argparse.Namespace) -> int:
         inspect_backup(Path(args.file))  # refuse a bad file before touching anything
     except BackupError as exc:
         fail(f"{exc} Er is niets gewijzigd.", EXIT_FAILURE)
-    user = getattr(args, "user", None) or workstation_user()
+    # A damaged database cannot say whether it is a training database: the login it is.
+    user = workstation_user()
     if database_state(args.db) == "ok":
         # A working database is only replaced by an administrator. A damaged or missing one
         # cannot tell us who that is: then whoever can reach the file may restore it.

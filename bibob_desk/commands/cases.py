@@ -1,8 +1,9 @@
-"""``bibob-desk cases list|show``."""
+"""``bibob-desk cases list|show|assign``."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from bibob_desk.cli import EXIT_OK, fail, open_context, print_json
 from bibob_desk.domain.areas import parse_area
@@ -28,6 +29,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     show.add_argument("reference", metavar="ZAAKNUMMER")
     show.add_argument("--json", action="store_true", help="uitvoer als JSON")
     show.set_defaults(handler=show_case)
+
+    assign = cases_commands.add_parser(
+        "assign", help="de zaak aan een andere behandelaar overdragen"
+    )
+    assign.add_argument("reference", metavar="ZAAKNUMMER")
+    assign.add_argument(
+        "--officer", required=True, metavar="NAAM", help="een actieve medewerker Bibob"
+    )
+    assign.add_argument("--yes", action="store_true", help="niet om bevestiging vragen")
+    assign.add_argument("--json", action="store_true", help="uitvoer als JSON")
+    assign.set_defaults(handler=assign_case)
 
 
 def list_cases(args: argparse.Namespace) -> int:
@@ -60,6 +72,35 @@ def show_case(args: argparse.Namespace) -> int:
         print_json(case.to_json())
     else:
         print_case(case)
+    return EXIT_OK
+
+
+def assign_case(args: argparse.Namespace) -> int:
+    reference = str(CaseReference.parse(args.reference))
+    officer = args.officer.strip()
+    context = open_context(args)
+    service = CaseService(context)
+    if officer not in service.assignable_officers():
+        fail(
+            f"'{officer[:60]}' is geen actieve medewerker Bibob en kan geen behandelaar zijn. "
+            f"Kies uit: {', '.join(service.assignable_officers()) or '(niemand)'}."
+        )
+    if not args.yes:
+        # Handing a case over is a deliberate act: the officer loses access to it.
+        if not sys.stdin.isatty():
+            fail("Overdragen vraagt om bevestiging: geef --yes mee.")
+        answer = input(
+            f"Zaak {reference} overdragen aan {officer}? Als medewerker ziet u de zaak daarna "
+            "niet meer. [j/N] "
+        )
+        if answer.strip().lower() not in ("j", "ja", "y", "yes"):
+            print("Niet overgedragen.")
+            return EXIT_OK
+    case = service.assign(reference, officer)
+    if args.json:
+        print_json({"reference": case.reference, "officer": case.officer})
+    else:
+        print(f"Zaak {case.reference} is overgedragen aan {case.officer}.")
     return EXIT_OK
 
 

@@ -29,7 +29,9 @@ def run_demo(args: argparse.Namespace) -> int:
         if sys.stderr.isatty():
             sys.stderr.write(f"\r{done}/{total} zaken")
 
-    made = generate_demo_cases(context, args.cases, args.seed, report)
+    # An empty database becomes a training database (--user works there); one holding real
+    # cases is refused (exit 2). On PostgreSQL the demo users get their login roles.
+    made = generate_demo_cases(context, args.cases, args.seed, report, logins=True)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     print(f"{made} demozaken aangemaakt in {time.perf_counter() - started:.1f} s.")

@@ -1,7 +1,8 @@
-"""``bibob-desk tips add|list``: the article 26 tip register on the command line.
+"""``bibob-desk tips add|list|pending|link``: the article 26 tip register on the command line.
 
 Only a medewerker Bibob or teamleider may use it (the services layer checks); every listing is
-audited as a read of tip contents.
+audited as a read of tip contents. A medewerker sees the tips of their own cases; ``pending``
+and ``link`` are for team leads (matches on cases the registering officer may not see).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 
 from bibob_desk.cli import EXIT_OK, open_context, print_json
 from bibob_desk.domain.tips import CounterpartKind, TipDirection
+from bibob_desk.domain.values import CaseReference
 from bibob_desk.services.tips import TipInput, TipService, TipView, describe_tip_short
 
 
@@ -51,15 +53,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing.add_argument("--json", action="store_true", help="uitvoer als JSON")
     listing.set_defaults(handler=list_tips)
 
+    pending = commands.add_parser("pending", help="tips die aan een zaak te koppelen zijn")
+    pending.add_argument("--json", action="store_true", help="uitvoer als JSON")
+    pending.set_defaults(handler=list_pending)
+
+    link = commands.add_parser("link", help="een tip aan een zaak koppelen (teamleider)")
+    link.add_argument("tip", type=int, metavar="TIPNUMMER")
+    link.add_argument("--case", required=True, metavar="ZAAKNUMMER")
+    link.add_argument("--json", action="store_true", help="uitvoer als JSON")
+    link.set_defaults(handler=link_tip)
+
 
 def _authenticated_service(args: argparse.Namespace) -> TipService:
-    context = open_context(args)
-    try:
-        from bibob_desk.services.access import authenticate
-    except ImportError:  # pragma: no cover - older access module
-        return TipService(context)
-    authenticate(context)  # the first user of an empty database is registered
-    return TipService(context)
+    return TipService(open_context(args))  # open_context checks who the user is
 
 
 def add_tip(args: argparse.Namespace) -> int:
@@ -84,9 +90,33 @@ def add_tip(args: argparse.Namespace) -> int:
     if args.json:
         print_json(tip.to_json())
     else:
+        # The same answer whether or not the tip matched a case (see services/tips.py).
         print(f"Tip {tip.id} vastgelegd: {describe_tip_short(tip)}")
         if tip.case_reference:
             print(f"  Gekoppeld aan zaak {tip.case_reference}")
+    return EXIT_OK
+
+
+def list_pending(args: argparse.Namespace) -> int:
+    pending = _authenticated_service(args).pending_links()
+    if args.json:
+        print_json([p.to_json() for p in pending])
+    else:
+        for item in pending:
+            print(
+                f"tip {item.tip_id:>5}  {item.tip_subject}  ->  {item.case_reference} "
+                f"({item.party_name}; behandelaar {item.case_officer or '-'})"
+            )
+        print(f"{len(pending)} te koppelen")
+    return EXIT_OK
+
+
+def link_tip(args: argparse.Namespace) -> int:
+    tip = _authenticated_service(args).link(args.tip, args.case)
+    if args.json:
+        print_json(tip.to_json())
+    else:
+        print(f"Tip {tip.id} is gekoppeld aan zaak {CaseReference.parse(args.case)}.")
     return EXIT_OK
 
 

@@ -1,4 +1,8 @@
-"""``bibob-desk users add|list|deactivate`` (administrators)."""
+"""``bibob-desk users add|list|set-roles|deactivate`` (administrators).
+
+On PostgreSQL these also create the login role, grant or revoke its group roles and revoke the
+login of a deactivated user (services/users.py).
+"""
 
 from __future__ import annotations
 
@@ -28,6 +32,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing.add_argument("--json", action="store_true", help="uitvoer als JSON")
     listing.set_defaults(handler=list_users)
 
+    set_roles = commands.add_parser("set-roles", help="de rollen van een gebruiker wijzigen")
+    set_roles.add_argument("username", metavar="NAAM")
+    set_roles.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        metavar="ROL",
+        help="medewerker, teamleider of beheerder (herhaalbaar of komma-gescheiden)",
+    )
+    set_roles.set_defaults(handler=set_user_roles)
+
     deactivate = commands.add_parser("deactivate", help="gebruiker uitschakelen")
     deactivate.add_argument("username", metavar="NAAM")
     deactivate.set_defaults(handler=deactivate_user)
@@ -47,6 +62,16 @@ def list_users(args: argparse.Namespace) -> int:
     for user in users:
         state = "" if user.active else "  (uitgeschakeld)"
         print(f"{user.username:<20} {user.full_name:<30} {user.roles_label}{state}")
+    return EXIT_OK
+
+
+def set_user_roles(args: argparse.Namespace) -> int:
+    # Checked before the database is opened: a wrong role is bad input (exit 2).
+    from bibob_desk.services.users import parse_roles
+
+    parse_roles(args.role)
+    user = UserService(open_context(args)).set_roles(args.username, args.role)
+    print(f"Rollen van {user.username}: {user.roles_label}.")
     return EXIT_OK
 
 

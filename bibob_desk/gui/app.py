@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from bibob_desk.domain.errors import PermissionDenied
 from bibob_desk.services.access import authenticate
-from bibob_desk.services.context import AppContext, workstation_user
+from bibob_desk.services.context import AppContext
+from bibob_desk.services.identity import resolve_user
 from bibob_desk.storage.database import CorruptDatabaseError, Database, DatabaseError, open_database
 
 APP_NAME = "Bibob Desk"
@@ -124,8 +125,9 @@ def run_gui(args: argparse.Namespace) -> int:
         return 1
     from bibob_desk.gui.main_window import MainWindow
 
-    context = AppContext(db=db, user=getattr(args, "user", None) or workstation_user())
     try:
+        # The OS login or PostgreSQL's session_user; an override only on a training database.
+        context = AppContext(db=db, user=resolve_user(db, getattr(args, "user", None)))
         # Unknown or deactivated users stop here; the first user of an empty database is added.
         authenticate(context)
     except PermissionDenied as exc:

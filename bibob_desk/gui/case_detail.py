@@ -54,7 +54,7 @@ _FIELD_WIDGETS = {
     "title": (QLineEdit, "titleEdit"),
     "area": (QComboBox, "areaCombo"),
     "organisation": (QLineEdit, "organisationEdit"),
-    "officer": (QLineEdit, "officerEdit"),
+    "officer": (QComboBox, "officerCombo"),
     "phase": (QComboBox, "phaseCombo"),
     "application_date": (QLineEdit, "applicationDateEdit"),
     "bouwsom": (QLineEdit, "bouwsomEdit"),
@@ -103,6 +103,9 @@ class CaseFieldsTab(QWidget):
         self.title_edit = child(self.form, QLineEdit, "titleEdit")
         self.area_combo = child(self.form, QComboBox, "areaCombo")
         self.phase_combo = child(self.form, QComboBox, "phaseCombo")
+        # Behandelaar: chosen from the active medewerkers (no typo can hand a case to nobody).
+        self.officer_combo = child(self.form, QComboBox, "officerCombo")
+        self.officers: list[str] = []
         self.bouwsom_edit = child(self.form, QLineEdit, "bouwsomEdit")
         self.date_edit = child(self.form, QLineEdit, "applicationDateEdit")
         self.postcode_edit = child(self.form, QLineEdit, "postcodeEdit")
@@ -137,7 +140,6 @@ class CaseFieldsTab(QWidget):
         values: dict[str, str] = {
             "title": case.title,
             "organisation": case.organisation,
-            "officer": case.officer,
             "application_date": case.application_date.strftime(DATE_FORMAT),
             "bouwsom": format_money(case.bouwsom) if case.bouwsom is not None else "",
             "street": case.street,
@@ -150,6 +152,14 @@ class CaseFieldsTab(QWidget):
             assert isinstance(widget, QLineEdit)
             widget.setText(text)
             widget.setCursorPosition(0)
+        self.officer_combo.clear()
+        for name in self.officers:
+            self.officer_combo.addItem(name, name)
+        if not case.officer:
+            self.officer_combo.insertItem(0, "(nog niet toegewezen)", "")
+        self._select(self.officer_combo, case.officer, case.officer)
+        # Someone who assigns no cases (an administrator) sees the behandelaar, cannot change it.
+        self.officer_combo.setEnabled(bool(self.officers))
         self._select(self.area_combo, case.area, case.area_label)
         self._select(self.phase_combo, case.phase, case.phase_label)
         self.clear_errors()
@@ -383,6 +393,7 @@ class CaseDetail(QWidget):
             parts.append(f"aanvrager {applicant.name}")
         parts.append(f"laatst gewijzigd {local_time(case.updated_at)}")
         self.sub_header.setText("  ·  ".join(parts))
+        self.fields_tab.officers = self.service.assignable_officers()
         self.fields_tab.fill(case)
         self.party_model.set_rows(case.parties)
         self.party_view.resizeColumnsToContents()
@@ -427,6 +438,16 @@ class CaseDetail(QWidget):
             self.fields_tab.raw_fields(),
             self.case.version,
         )
+        new_officer = str(fields.get("officer") or "")
+        handover = new_officer != self.case.officer
+        if handover and not errors.ask(
+            self,
+            "Zaak overdragen",
+            f"Zaak {reference} overdragen aan {new_officer}?\n\nAls medewerker ziet u de zaak "
+            "daarna niet meer (tenzij zij met u is gedeeld).",
+            "Overdragen",
+        ):
+            return False
         try:
             # A locked database: "Opnieuw proberen" until it works; the form keeps the input.
             result = run_with_busy_dialog(
@@ -453,6 +474,11 @@ class CaseDetail(QWidget):
         if result is None:  # the officer gave up waiting for the lock; nothing was saved
             self.status_message.emit("Niet opgeslagen: de database is bezet.")
             return False
+        if handover and not self.service.can_see(reference):
+            self.set_case(None)
+            self.status_message.emit(f"Zaak {reference} is overgedragen aan {new_officer}.")
+            self.case_changed.emit(reference)
+            return True
         self._after_change(result, f"Zaak {result.reference} opgeslagen.")
         return True
 

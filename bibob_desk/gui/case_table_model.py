@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from bibob_desk.domain.errors import NotFoundError
 from bibob_desk.domain.money import format_money
 from bibob_desk.gui.paged_model import PagedTableModel
 from bibob_desk.services.cases import SORT_KEYS, CaseFilter, CaseService, CaseView
@@ -116,7 +117,11 @@ class CaseTableModel(PagedTableModel):
         row = self.row_of(reference)
         if row is None:
             return
-        self._rows[row] = self._service.get(reference)
+        try:
+            self._rows[row] = self._service.get(reference)
+        except NotFoundError:  # handed to a colleague: no longer this user's to see
+            self.reload()
+            return
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     # --- windowed loading --------------------------------------------------------------------

@@ -38,6 +38,7 @@ from bibob_desk.gui.styling import app_icon, scroll_area
 from bibob_desk.services.access import current_roles
 from bibob_desk.services.cases import CaseFilter, CaseService
 from bibob_desk.services.context import AppContext
+from bibob_desk.services.identity import TRAINING_LABEL, is_training
 
 if TYPE_CHECKING:  # the dialogs are imported when first opened, not at start
     from bibob_desk.gui.import_wizard import ImportWizard
@@ -160,7 +161,10 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.context = context
         self.service = CaseService(context)
-        self.setWindowTitle(WINDOW_TITLE)
+        # A training database (made by 'bibob-desk demo') says so everywhere: there --user
+        # works and the data is practice data (services/identity.py).
+        self.training = is_training(context.db)
+        self.setWindowTitle(f"{WINDOW_TITLE} — {TRAINING_LABEL}" if self.training else WINDOW_TITLE)
         self.setWindowIcon(app_icon())
         self.resize(1400, 850)
 
@@ -255,6 +259,14 @@ class MainWindow(QMainWindow):
         self.database_label = QLabel(describe_database(self.context.db.url), self)
         self.user_label = QLabel(f"Gebruiker: {self.context.user}", self)
         self.count_label = QLabel("", self)
+        self.training_label = QLabel(TRAINING_LABEL, self)
+        self.training_label.setObjectName("trainingBadge")
+        self.training_label.setToolTip(
+            "Deze database bevat oefengegevens (bibob-desk demo); hier mag --user een andere "
+            "gebruiker kiezen."
+        )
+        self.training_label.setVisible(self.training)
+        status.addPermanentWidget(self.training_label)
         status.addPermanentWidget(self.database_label)
         status.addPermanentWidget(self.user_label)
         status.addPermanentWidget(self.count_label)

@@ -2,6 +2,8 @@
 
 Only a medewerker Bibob or teamleider sees tip contents; for anyone else the page shows the
 service's Dutch refusal instead of the table. Every page of rows read is audited by the service.
+A medewerker sees the tips of their own cases; a team lead also gets the list *Te koppelen*:
+matches on cases the registering officer may not see, which the team lead links.
 """
 
 from __future__ import annotations
@@ -28,12 +30,15 @@ from PySide6.QtWidgets import (
 )
 
 from bibob_desk.domain.errors import BibobError, PermissionDenied
+from bibob_desk.domain.roles import Role
 from bibob_desk.domain.tips import COUNTERPART_KIND_LABELS, DIRECTION_LABELS
 from bibob_desk.domain.values import format_date_nl
 from bibob_desk.gui import errors
 from bibob_desk.gui.paged_model import PagedTableModel
+from bibob_desk.gui.rows_model import RowsTableModel
+from bibob_desk.services.access import current_roles
 from bibob_desk.services.context import AppContext
-from bibob_desk.services.tips import TipInput, TipService, TipView
+from bibob_desk.services.tips import PendingLink, TipInput, TipService, TipView
 
 Index = QModelIndex | QPersistentModelIndex
 BATCH = 200
@@ -84,6 +89,26 @@ class TipTableModel(PagedTableModel):
 
     def tip(self, row: int) -> TipView:
         return self._rows[row]
+
+
+class PendingLinkModel(RowsTableModel):
+    """The team leads' list: a tip and a case it matches that nobody linked yet."""
+
+    HEADERS = ("Tip", "Datum", "Onderwerp", "Zaak", "Betrokkene", "Behandelaar", "Vastgelegd door")
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        link: PendingLink = self.row_at(index.row())
+        return (
+            f"nr. {link.tip_id}",
+            format_date_nl(link.received_on),
+            link.tip_subject,
+            link.case_reference,
+            link.party_name,
+            link.case_officer,
+            link.tip_registered_by,
+        )[index.column()]
 
 
 class TipDialog(QDialog):
@@ -228,6 +253,39 @@ class TipRegisterPage(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(self._double_clicked)
         layout.addWidget(self.table, 1)
+
+        # Team leads only: matches the registering officer could not be shown.
+        self.pending_box = QWidget(self)
+        pending_layout = QVBoxLayout(self.pending_box)
+        pending_layout.setContentsMargins(0, 6, 0, 0)
+        pending_bar = QHBoxLayout()
+        self.pending_label = QLabel("Te koppelen")
+        self.pending_label.setStyleSheet("font-weight: 600;")
+        pending_bar.addWidget(self.pending_label)
+        pending_bar.addStretch(1)
+        self.link_button = QPushButton("Koppelen")
+        self.link_button.setToolTip(
+            "De tip aan deze zaak koppelen: de zaak krijgt de tipmarkering en een regel in de "
+            "tijdlijn (zonder de inhoud van de tip); vastgelegd in het logboek."
+        )
+        self.link_button.clicked.connect(self.link_selected)
+        pending_bar.addWidget(self.link_button)
+        pending_layout.addLayout(pending_bar)
+        self.pending_model = PendingLinkModel(self)
+        self.pending_table = QTableView()
+        self.pending_table.setModel(self.pending_model)
+        self.pending_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.pending_table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.pending_table.verticalHeader().hide()
+        self.pending_table.horizontalHeader().setStretchLastSection(True)
+        self.pending_table.setMaximumHeight(180)
+        pending_layout.addWidget(self.pending_table)
+        layout.addWidget(self.pending_box)
+        try:
+            self.leads = Role.TEAMLEIDER in current_roles(context)
+        except BibobError:
+            self.leads = False
+        self.pending_box.setVisible(self.leads)
         self._loaded = False
 
     def showEvent(self, event: Any) -> None:
@@ -252,6 +310,41 @@ class TipRegisterPage(QWidget):
         total = self.model._total
         self.count_label.setText("1 tip" if total == 1 else f"{total} tips")
         self.table.resizeColumnsToContents()
+        if self.leads:
+            self._refresh_pending()
+
+    def _refresh_pending(self) -> None:
+        try:
+            pending = self.service.pending_links()
+        except BibobError as exc:
+            errors.show_error(self, exc)
+            return
+        self.pending_model.set_rows(pending)
+        self.pending_label.setText(f"Te koppelen ({len(pending)})")
+        self.link_button.setEnabled(bool(pending))
+        self.pending_table.resizeColumnsToContents()
+
+    def link_selected(self) -> None:
+        rows = self.pending_table.selectionModel().selectedRows()
+        if not rows:
+            errors.show_error(self, "Kies eerst een regel in de lijst Te koppelen.", "Koppelen")
+            return
+        link: PendingLink = self.pending_model.row_at(rows[0].row())
+        if not errors.ask(
+            self,
+            "Tip koppelen",
+            f"Tip nr. {link.tip_id} ({link.tip_subject}) koppelen aan zaak "
+            f"{link.case_reference}? De behandelaar ({link.case_officer or '-'}) ziet de tip "
+            "daarna bij de zaak.",
+            "Koppelen",
+        ):
+            return
+        try:
+            self.service.link(link.tip_id, link.case_reference)
+        except BibobError as exc:
+            errors.show_error(self, exc)
+            return
+        self.refresh()
 
     def _refuse(self, message: str) -> None:
         self.refusal_label.setText(f"Het tipregister is niet beschikbaar: {message}")
@@ -260,6 +353,7 @@ class TipRegisterPage(QWidget):
         for widget in (self.add_button, self.edit_button, self.direction_filter):
             widget.setEnabled(False)
         self.count_label.setText("")
+        self.pending_box.hide()
 
     def selected_tip(self) -> TipView | None:
         rows = self.table.selectionModel().selectedRows()

@@ -82,8 +82,22 @@ class UsersPage(QWidget):
         self.toggle_button = QPushButton("In- of uitschakelen", self.content)
         self.toggle_button.clicked.connect(self.toggle_selected)
         toggle_row.addWidget(self.toggle_button)
+        toggle_row.addSpacing(24)
+        # The roles of the chosen user (on PostgreSQL also their group roles).
+        toggle_row.addWidget(QLabel("Rollen van de gekozen gebruiker:", self.content))
+        self.selected_role_boxes: dict[Role, QCheckBox] = {}
+        for role in Role:
+            box = QCheckBox(ROLE_LABELS[role], self.content)
+            box.setEnabled(False)
+            self.selected_role_boxes[role] = box
+            toggle_row.addWidget(box)
+        self.set_roles_button = QPushButton("Rollen opslaan", self.content)
+        self.set_roles_button.setEnabled(False)
+        self.set_roles_button.clicked.connect(self.set_roles_of_selected)
+        toggle_row.addWidget(self.set_roles_button)
         toggle_row.addStretch(1)
         inner.addLayout(toggle_row)
+        self.table.selectionModel().selectionChanged.connect(self._user_selected)
 
         form = QFormLayout()
         self.username_edit = QLineEdit(self.content)
@@ -128,6 +142,31 @@ class UsersPage(QWidget):
         self.full_name_edit.clear()
         self.refresh()
         errors.show_info(self, "Gebruiker toegevoegd", f"{user.username}: {user.roles_label}.")
+
+    def _selected(self) -> UserView | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def _user_selected(self, *_: Any) -> None:
+        user = self._selected()
+        for role, box in self.selected_role_boxes.items():
+            box.setEnabled(user is not None)
+            box.setChecked(user is not None and role in user.roles)
+        self.set_roles_button.setEnabled(user is not None)
+
+    def set_roles_of_selected(self) -> None:
+        user = self._selected()
+        if user is None:
+            errors.show_error(self, "Kies eerst een gebruiker in de lijst.")
+            return
+        roles = [role.value for role, box in self.selected_role_boxes.items() if box.isChecked()]
+        try:
+            changed = self.service.set_roles(user.username, roles)
+        except BibobError as exc:
+            errors.show_error(self, exc)
+            return
+        self.refresh()
+        errors.show_info(self, "Rollen gewijzigd", f"{changed.username}: {changed.roles_label}.")
 
     def toggle_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()

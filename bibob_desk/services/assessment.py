@@ -32,9 +32,10 @@ from bibob_desk.domain.applicability import (
     needs_bouwsom,
     parse_risk_tags,
 )
-from bibob_desk.domain.errors import NotFoundError, ValidationError
+from bibob_desk.domain.errors import ValidationError
 from bibob_desk.domain.policy import Policy, policy_in_force
 from bibob_desk.domain.values import CaseReference
+from bibob_desk.services.access import viewer_in_session, visible_case_by_reference
 from bibob_desk.services.audit import record
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.policies import policy_in_force_in
@@ -244,11 +245,11 @@ class AssessmentService:
         self.context = context
 
     def _case(self, session: Session, reference: str) -> Case:
+        """The case, if this user may see it (its assessments hold its inputs)."""
         ref = str(CaseReference.parse(reference))
-        case = session.execute(select(Case).where(Case.reference == ref)).scalar_one_or_none()
-        if case is None:
-            raise NotFoundError(f"Zaak {ref} bestaat niet.")
-        return case
+        return visible_case_by_reference(
+            session, viewer_in_session(session, self.context.user), ref
+        )
 
     def history(self, reference: str) -> list[AssessmentView]:
         """Every assessment of the case, newest first."""

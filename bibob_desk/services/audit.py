@@ -234,7 +234,15 @@ def _check(rows: Iterator[AuditEntry], head: AuditHead | None) -> AuditVerificat
 
 
 def verify_log(context: AppContext) -> AuditVerification:
-    """Walk the whole chain in id order; the first broken entry is named."""
+    """Walk the whole chain in id order; the first broken entry is named.
+
+    Team leads and administrators only: they read the whole log (on PostgreSQL row-level
+    security shows anyone else only their own entries, which would look like a broken chain).
+    """
+    from bibob_desk.domain.roles import Role
+    from bibob_desk.services.access import require_role
+
+    require_role(context, Role.TEAMLEIDER, Role.BEHEERDER)
     with context.db.session() as session:
         head = session.get(AuditHead, HEAD_ID)
         rows = session.execute(

@@ -213,6 +213,10 @@ def make_backup(context: AppContext, out: Path) -> BackupInfo:
     """``bibob-desk backup --out FILE``: administrators (and team leads) only; logged."""
     require_role(context, Role.BEHEERDER, Role.TEAMLEIDER)
     with context.db.session() as session:
+        # On PostgreSQL row-level security would leave out the cases this role may not see.
+        from bibob_desk.storage.pg_security import require_every_case
+
+        require_every_case(session.connection(), "een back-up")
         audit.record(session, context.user, audit.BACKUP, None, {"bestand": str(out)})
     write_backup(context.db, out)
     return inspect_backup(out)

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from bibob_desk.domain.areas import area_label
 from bibob_desk.domain.case import CaseFields, ValidationErrors, validate_case_fields
-from bibob_desk.domain.errors import ConflictError, NotFoundError, ValidationError
+from bibob_desk.domain.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    ValidationError,
+)
 from bibob_desk.domain.money import money_to_json
 from bibob_desk.domain.parties import (
     PARTY_ROLE_LABELS,
@@ -29,6 +34,11 @@ from bibob_desk.domain.values import CaseReference, parse_date, parse_kvk_number
 from bibob_desk.services import audit
 from bibob_desk.services.access import (
     Viewer,
+    active_officers,
+    case_not_available,
+    check_officer,
+    may_assign,
+    may_see_case,
     require_case_access,
     viewer_in_session,
     visibility_condition,
@@ -210,6 +220,16 @@ def format_address(street: str, house_number: str, postcode: str | None, city: s
     first = " ".join(part for part in (street, house_number) if part)
     second = "  ".join(part for part in (postcode or "", city) if part)
     return ", ".join(part for part in (first, second) if part)
+
+
+@dataclass(frozen=True)
+class LinkableParty:
+    """A party of another visible case that looks like the same person or company."""
+
+    party_id: int
+    name: str
+    kvk_number: str | None
+    case_reference: str
 
 
 @dataclass(frozen=True)
@@ -427,17 +447,27 @@ class CaseService:
     def get_by_id(self, case_id: int) -> CaseView:
         with self.context.db.session() as session:
             case = session.get(Case, case_id)
-            if case is None:
-                raise NotFoundError(f"Zaak {case_id} bestaat niet.")
+            if case is None or case.destroyed_at is not None:
+                raise case_not_available(f"nr. {case_id}")
             require_case_access(session, self._viewer(session), case)
             audit.record(session, self.context.user, audit.VIEW, case.reference)
             return to_view(case)
+
+    def can_see(self, reference: str) -> bool:
+        """Whether this user may open the case (not logged as a view: nothing is shown)."""
+        ref = str(CaseReference.parse(reference))
+        with self.context.db.session() as session:
+            case = session.execute(
+                select(Case).where(Case.reference == ref, Case.destroyed_at.is_(None))
+            ).scalar_one_or_none()
+            return case is not None and may_see_case(session, self._viewer(session), case)
 
     def _viewer(self, session: Session) -> Viewer:
         return viewer_in_session(session, self.context.user)
 
     def _load_visible(self, session: Session, reference: str) -> Case:
-        """``_load`` plus the access rule (services/access.py): not visible -> refused."""
+        """``_load`` plus the access rule (services/access.py): a case the user may not see
+        gets the same answer as one that does not exist."""
         case = self._load(session, reference)
         require_case_access(session, self._viewer(session), case)
         return case
@@ -452,8 +482,8 @@ class CaseService:
                 selectinload(Case.documents),
             )
         ).scalar_one_or_none()
-        if case is None:
-            raise NotFoundError(f"Zaak {reference} bestaat niet.")
+        if case is None or case.destroyed_at is not None:
+            raise case_not_available(reference)
         return case
 
     def list(
@@ -492,12 +522,28 @@ class CaseService:
             return session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
 
     def officers(self) -> builtins.list[str]:
+        """Names for the behandelaar filter: the active medewerkers (users table) and the
+        officers of the cases this user may see; nothing for someone who assigns no cases."""
         with self.context.db.session() as session:
-            return list(
+            viewer = self._viewer(session)
+            if not may_assign(viewer):
+                return []
+            names = set(active_officers(session))
+            names.update(
                 session.execute(
-                    select(Case.officer).where(Case.officer != "").distinct().order_by(Case.officer)
+                    select(Case.officer)
+                    .where(Case.officer != "", visibility_condition(viewer))
+                    .distinct()
                 ).scalars()
             )
+            return sorted(names)
+
+    def assignable_officers(self) -> builtins.list[str]:
+        """Who may be chosen as behandelaar: active users with the medewerker role."""
+        with self.context.db.session() as session:
+            if not may_assign(self._viewer(session)):
+                return []
+            return active_officers(session)
 
     # --- writing -------------------------------------------------------------------------
 
@@ -508,11 +554,11 @@ class CaseService:
         fields = validate_case_fields(raw_fields)
         valid_parties = [validate_party_input(p) for p in parties]
         with self.context.db.session() as session:
+            officer = self._officer_for_new_case(session, fields.officer)
             reference = next_reference(session, fields.application_date.year)
             case = Case(reference=reference)
             _apply_fields(case, fields)
-            if not case.officer:
-                case.officer = self.context.user
+            case.officer = officer
             session.add(case)
             session.flush()
             for party in valid_parties:
@@ -532,16 +578,38 @@ class CaseService:
             session.refresh(case)
             return to_view(self._load(session, reference))
 
+    def _officer_for_new_case(self, session: Session, chosen: str) -> str:
+        """The behandelaar of a new case: a checked name. A medewerker registers on their own
+        name (then hands the case over if needed); a team lead assigns anyone."""
+        viewer = self._viewer(session)
+        if not chosen:
+            return viewer.username if viewer.username in active_officers(session) else ""
+        officer = check_officer(session, chosen)
+        if officer != viewer.username and not viewer.sees_all_cases:
+            raise ValidationError(
+                "U registreert een nieuwe zaak op uw eigen naam; draag haar daarna over aan een "
+                "collega (Behandelaar wijzigen).",
+                "officer",
+            )
+        return officer
+
     def update_case(
         self, reference: str, raw_fields: Mapping[str, object], expected_version: int
     ) -> CaseView:
-        """Save edited fields; refused when someone else saved the case since it was read."""
+        """Save edited fields; refused when someone else saved the case since it was read.
+
+        A changed behandelaar is a handover (the GUI asks for confirmation first): the new one
+        must be an active medewerker, and it is written last, after everything else the user
+        may still do in the case."""
         fields = validate_case_fields(raw_fields)
         with self.context.db.session() as session:
             case = self._load_visible(session, reference)
             if case.version != expected_version:
                 raise ConflictError(_conflict_message(case))
             changes = _field_changes(case, fields)
+            handover = changes.pop("officer", None)
+            if handover is not None:
+                self._check_handover(session, handover[1])
             if "phase" in changes:
                 # Phases move only through the workflow, which checks each step (and logs it).
                 raise ValidationError(
@@ -549,31 +617,34 @@ class CaseService:
                     "of de stap is toegestaan. Er is niets opgeslagen.",
                     "phase",
                 )
-            if not changes:
+            if not changes and handover is None:
                 return to_view(case)
+            old_officer = case.officer
             _apply_fields(case, fields)
-            if ASSESSMENT_FIELDS & changes.keys():
-                reassess_after_change(session, case, self.context.user, raw_fields)
-            session.add(
-                TimelineEntry(
-                    case=case,
-                    user=self.context.user,
-                    kind="wijziging",
-                    text="Gewijzigd: " + describe_changes(changes),
+            case.officer = old_officer  # a handover is written last (_hand_over)
+            if changes:
+                if ASSESSMENT_FIELDS & changes.keys():
+                    reassess_after_change(session, case, self.context.user, raw_fields)
+                session.add(
+                    TimelineEntry(
+                        case=case,
+                        user=self.context.user,
+                        kind="wijziging",
+                        text="Gewijzigd: " + describe_changes(changes),
+                    )
                 )
-            )
-            audit.record(
-                session,
-                self.context.user,
-                audit.CHANGE,
-                case.reference,
-                {
-                    "wijzigingen": [
-                        {"veld": name, "oud": old, "nieuw": new}
-                        for name, (old, new) in changes.items()
-                    ]
-                },
-            )
+                audit.record(
+                    session,
+                    self.context.user,
+                    audit.CHANGE,
+                    case.reference,
+                    {
+                        "wijzigingen": [
+                            {"veld": name, "oud": old, "nieuw": new}
+                            for name, (old, new) in changes.items()
+                        ]
+                    },
+                )
             try:
                 session.flush()
             except StaleDataError as exc:
@@ -581,7 +652,62 @@ class CaseService:
                 with self.context.db.session() as fresh:
                     raise ConflictError(_conflict_message(self._load(fresh, reference))) from exc
             _after_change(session, case, self.context.user, parties_changed=False)
-            return to_view(self._load(session, reference))
+            view = to_view(self._load(session, reference))
+            if handover is not None:
+                return self._hand_over(session, case, handover[1], view)
+            return view
+
+    def assign(self, reference: str, officer: str) -> CaseView:
+        """Hand a case to another behandelaar (``bibob-desk cases assign``; the caller asked
+        for confirmation). Returns the case as it was just before the handover."""
+        ref = str(CaseReference.parse(reference))
+        with self.context.db.session() as session:
+            case = self._load_visible(session, ref)
+            wanted = officer.strip()
+            if wanted == case.officer:
+                return to_view(case)
+            self._check_handover(session, wanted)
+            return self._hand_over(session, case, wanted, to_view(case))
+
+    def _check_handover(self, session: Session, officer: str) -> None:
+        viewer = self._viewer(session)
+        if not may_assign(viewer):
+            raise PermissionDenied("Alleen een medewerker Bibob of teamleider wijst zaken toe.")
+        check_officer(session, officer)
+
+    def _hand_over(self, session: Session, case: Case, officer: str, view: CaseView) -> CaseView:
+        """Timeline and audit first (the user may still write in the case), the officer last:
+        after that a medewerker no longer sees the case, here and on PostgreSQL."""
+        old = case.officer
+        audit.record_case_event(
+            session,
+            case,
+            self.context.user,
+            audit.CHANGE,
+            f"Behandelaar gewijzigd: {describe_value(old)} → {officer}.",
+            {"wijzigingen": [{"veld": "officer", "oud": old, "nieuw": officer}]},
+            timeline_kind="wijziging",
+        )
+        session.flush()
+        version = case.version + 1
+        viewer = self._viewer(session)
+        still_visible = viewer.sees_all_cases or may_see_case(
+            session, viewer, _with_officer(case, officer)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            # The server checks the new row against what the officer may read: the handover
+            # is one function there (storage/pg_security.py, bibob_hand_over).
+            from bibob_desk.storage.pg_security import hand_over
+
+            hand_over(session.connection(), case.id, officer)
+            session.expire(case)
+        else:
+            case.officer = officer
+            session.flush()
+        if still_visible:  # a team lead (or the new behandelaar) still sees it
+            session.expire(case, ["timeline"])  # the event was added by case_id
+            return to_view(self._load(session, case.reference))
+        return replace(view, officer=officer, version=version)
 
     def add_party(self, reference: str, party: PartyInput) -> CaseView:
         valid = validate_party_input(party)
@@ -608,6 +734,90 @@ class CaseService:
             _after_change(session, case, self.context.user, parties_changed=True)
             del link
             return to_view(self._load(session, reference))
+
+    def linkable_parties(self, reference: str) -> builtins.list[LinkableParty]:
+        """Parties of *other* cases this user may see that share a KvK number, or a name and
+        date of birth, with a party of this case: candidates for ``link_party``."""
+        ref = str(CaseReference.parse(reference))
+        with self.context.db.session() as session:
+            viewer = self._viewer(session)
+            case = self._load_visible(session, ref)
+            own = [cp.party for cp in case.parties]
+            kvks = {p.kvk_number for p in own if p.kvk_number}
+            births = {p.birth_date for p in own if p.birth_date}
+            if not kvks and not births:
+                return []
+            rows = session.execute(
+                select(Party, Case.reference)
+                .join(CaseParty, CaseParty.party_id == Party.id)
+                .join(Case, Case.id == CaseParty.case_id)
+                .where(
+                    Case.id != case.id,
+                    Case.destroyed_at.is_(None),
+                    visibility_condition(viewer),
+                    (Party.kvk_number.in_(kvks) if kvks else false())
+                    | (Party.birth_date.in_(births) if births else false()),
+                )
+                .order_by(Case.reference, Party.id)
+            ).all()
+            own_ids = {p.id for p in own}
+            found: dict[int, LinkableParty] = {}
+            for party, other in rows:
+                same = any(
+                    (party.kvk_number and party.kvk_number == p.kvk_number)
+                    or (
+                        party.birth_date
+                        and party.birth_date == p.birth_date
+                        and party.name.casefold() == p.name.casefold()
+                    )
+                    for p in own
+                )
+                if same and party.id not in own_ids and party.id not in found:
+                    found[party.id] = LinkableParty(party.id, party.name, party.kvk_number, other)
+            return list(found.values())
+
+    def link_party(self, reference: str, party_id: int, role: str) -> CaseView:
+        """Link a party already known in another case (the same legal person), deliberately.
+
+        Allowed only for someone who may see this case and a case the party is in; what
+        another case holds is never copied into this one otherwise."""
+        ref = str(CaseReference.parse(reference))
+        party_role = parse_party_role(role)
+        with self.context.db.session() as session:
+            viewer = self._viewer(session)
+            case = self._load_visible(session, ref)
+            party = session.get(Party, party_id)
+            seen_in = (
+                session.execute(
+                    select(Case.reference)
+                    .join(CaseParty, CaseParty.case_id == Case.id)
+                    .where(CaseParty.party_id == party_id, visibility_condition(viewer))
+                    .limit(1)
+                ).scalar_one_or_none()
+                if party is not None
+                else None
+            )
+            if party is None or seen_in is None:
+                raise NotFoundError("Deze betrokkene bestaat niet of u heeft er geen toegang toe.")
+            _add_link(session, case, party, party_role, party.name)
+            record_text = (
+                f"Betrokkene gekoppeld: {party.name} ({PARTY_ROLE_LABELS[party_role]}), dezelfde "
+                f"als in zaak {seen_in}."
+            )
+            audit.record(
+                session,
+                self.context.user,
+                audit.PARTY_ADDED,
+                case.reference,
+                {"naam": party.name, "rol": party_role.value, "gekoppeld_uit": seen_in},
+            )
+            session.add(
+                TimelineEntry(case=case, user=self.context.user, kind="wijziging", text=record_text)
+            )
+            _touch(case)
+            session.flush()
+            _after_change(session, case, self.context.user, parties_changed=True)
+            return to_view(self._load(session, ref))
 
     def remove_party(self, reference: str, link_id: int) -> CaseView:
         with self.context.db.session() as session:
@@ -667,6 +877,11 @@ def _after_change(session: Session, case: Case, user: str, *, parties_changed: b
     session.flush()
 
 
+def _with_officer(case: Case, officer: str) -> Case:
+    """A detached stand-in of the case as it will be after a handover (for the access rule)."""
+    return Case(id=case.id, reference=case.reference, officer=officer)
+
+
 def _touch(case: Case) -> None:
     """Mark the case changed so its version moves on (a party edit is an edit of the case)."""
     case.updated_at = utcnow()
@@ -682,38 +897,34 @@ def _conflict_message(case: Case) -> str:
 
 
 def _link_party(session: Session, case: Case, valid: ValidParty) -> CaseParty:
-    """Reuse an existing party with the same KvK number (or name and birth date)."""
-    party: Party | None = None
-    if valid.kvk_number:
-        party = session.execute(
-            select(Party).where(Party.kvk_number == valid.kvk_number).limit(1)
-        ).scalar_one_or_none()
-    elif valid.birth_date:
-        party = session.execute(
-            select(Party)
-            .where(Party.name == valid.name, Party.birth_date == valid.birth_date)
-            .limit(1)
-        ).scalar_one_or_none()
-    if party is None:
-        party = Party(
-            kind=valid.kind.value,
-            name=valid.name,
-            kvk_number=valid.kvk_number,
-            birth_date=valid.birth_date,
-            street=valid.street,
-            house_number=valid.house_number,
-            postcode=valid.postcode,
-            city=valid.city,
-        )
-        session.add(party)
-        session.flush()
+    """A new party row with exactly what the officer typed.
+
+    An existing party with the same KvK number is never reused silently: it may belong to a
+    case this officer may not see (its name and address would leak into this case), and it
+    would replace what the officer typed. Linking the same legal person across cases is the
+    deliberate ``CaseService.link_party`` by someone who may see both cases."""
+    party = Party(
+        kind=valid.kind.value,
+        name=valid.name,
+        kvk_number=valid.kvk_number,
+        birth_date=valid.birth_date,
+        street=valid.street,
+        house_number=valid.house_number,
+        postcode=valid.postcode,
+        city=valid.city,
+    )
+    session.add(party)
+    session.flush()
+    return _add_link(session, case, party, valid.role, valid.name)
+
+
+def _add_link(session: Session, case: Case, party: Party, role: PartyRole, name: str) -> CaseParty:
     for existing in case.parties:
-        if existing.party_id == party.id and existing.role == valid.role.value:
+        if existing.party_id == party.id and existing.role == role.value:
             raise ValidationError(
-                f"{valid.name} staat al als {PARTY_ROLE_LABELS[valid.role].lower()} in deze zaak.",
-                "role",
+                f"{name} staat al als {PARTY_ROLE_LABELS[role].lower()} in deze zaak.", "role"
             )
-    link = CaseParty(case=case, party=party, role=valid.role.value)
+    link = CaseParty(case=case, party=party, role=role.value)
     session.add(link)
     return link
 

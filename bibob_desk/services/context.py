@@ -1,25 +1,22 @@
-"""What every use case needs: the database and who is working."""
+"""What every use case needs: the database and who is working.
+
+Who that is gets decided at the entry points (``services/identity.py``); a service takes the
+user it is given.
+"""
 
 from __future__ import annotations
 
-import getpass
-import os
 from dataclasses import dataclass
 
 from bibob_desk.storage.database import Database
 
-USER_ENV_VAR = "BIBOB_DESK_USER"
-
 
 def workstation_user() -> str:
-    """The workstation login, unless ``BIBOB_DESK_USER`` names another (tests, shared PCs)."""
-    override = os.environ.get(USER_ENV_VAR)
-    if override:
-        return override
-    try:
-        return getpass.getuser()
-    except OSError:  # no login name (some containers)
-        return "onbekend"
+    """The operating-system login (used where no database can say who the user is, e.g. when
+    restoring a damaged file). ``BIBOB_DESK_USER`` is not read here: see identity.resolve_user."""
+    from bibob_desk.services.identity import os_login
+
+    return os_login()
 
 
 @dataclass

@@ -446,19 +446,34 @@ def generate_demo_cases(
     count: int,
     seed: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    logins: bool = False,
 ) -> int:
     """Add ``count`` generated cases, each with a consistent history. Returns count.
 
     Every case is assessed with the policy in force on its application date; its phase, its
     suspensions, conclusion and decision follow the workflow; decided cases carry the intern
     advies and besluit approved by the team lead (four-eyes), as a real file would.
+
+    The database becomes a training database (``identity.mark_training``); one that already
+    holds real cases is refused (ValidationError). ``logins``: on PostgreSQL also create the
+    demo users' login roles (``bibob-desk demo`` does; roles are cluster-wide, so tests that
+    only need the data leave them out).
     """
     if count < 0:
         raise ValueError("count must be >= 0")
+    from bibob_desk.services.identity import mark_training, require_demo_allowed
+
+    with context.db.session() as session:
+        require_demo_allowed(session)
     # The officers the cases are assigned to must exist, or they could not open their cases.
     from bibob_desk.services.users import DEMO_TEAM_LEAD, ensure_demo_users
 
-    ensure_demo_users(context, OFFICERS)
+    ensure_demo_users(context, OFFICERS, logins=logins)
+    # Marked only once the demo users exist: a demo that could not create their roles leaves
+    # an empty database as it was, not as a training database.
+    with context.db.session() as session:
+        mark_training(session)
     # A training database works out of the box: letters need a name, address and RSIN.
     fill_demo_organisation(context)
     gen = DemoGenerator(seed)

@@ -70,7 +70,14 @@ from bibob_desk.domain.roles import Role
 from bibob_desk.domain.settings_schema import missing_for_letters, missing_message
 from bibob_desk.domain.values import CaseReference, format_date_nl
 from bibob_desk.services import audit
-from bibob_desk.services.access import require_case_access, require_role, viewer_in_session
+from bibob_desk.services.access import (
+    case_not_available,
+    may_see_case,
+    not_available,
+    require_case_access,
+    require_role,
+    viewer_in_session,
+)
 from bibob_desk.services.cases import format_address
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.settings import SettingsService
@@ -599,14 +606,16 @@ class LetterService:
             .options(selectinload(Case.parties).selectinload(CaseParty.party))
         ).scalar_one_or_none()
         if case is None:
-            raise NotFoundError(f"Zaak {ref} bestaat niet.")
+            raise case_not_available(ref)
         require_case_access(session, viewer_in_session(session, self.context.user), case)
         return case
 
     def _load_document(self, session: Session, document_id: int) -> tuple[Document, Case]:
         doc = session.get(Document, document_id)
-        if doc is None:
-            raise NotFoundError(f"Brief {document_id} bestaat niet.")
+        viewer = viewer_in_session(session, self.context.user)
+        if doc is None or not may_see_case(session, viewer, doc.case):
+            # Not "Zaak BIB-…": that would name the case of a letter the user may not see.
+            raise not_available(f"Brief {document_id}")
         case = self._load_case(session, doc.case.reference)
         return doc, case
 

@@ -76,6 +76,10 @@ class ReportService:
         anon = AnonymousCaseCount
         anon_year = anon.year == year
         with self.context.db.session() as session:
+            # On PostgreSQL row-level security would leave out cases: no silent undercount.
+            from bibob_desk.storage.pg_security import require_every_case
+
+            require_every_case(session.connection(), "de jaarcijfers")
             step(0)
             intake = (live, _in_year(Case.application_date, year))
             per_area = _add(

@@ -2,13 +2,22 @@
 
 Tip contents are Bibob-confidential (Wet Bibob art. 28): only a medewerker Bibob or a
 teamleider may see or write them, and every read of tip contents is audited ("tip_inzien").
+Need-to-know: a teamleider sees every tip; a medewerker the tips linked to a case they may see
+and the tips they registered themselves while unlinked (``access.tip_visibility_condition``).
+
 An incoming tip whose subject matches a party of a case (same KvK number, or same name and
 date of birth) flags the case, links the tip to it and asks the applicability assessment to
-look again; a tip is a reason to investigate, never by itself a ground to refuse.
+look again; a tip is a reason to investigate, never by itself a ground to refuse. That happens
+at once only when the acting user may see both the tip and the case. Every other match (a tip
+on another officer's case, a party added to one's own case that matches a tip one may not see)
+is left to the team leads: ``TipService.pending_links`` finds them, ``link`` makes the link
+(logged). The officer's answer is the same whether or not anything matched.
 """
 
 from __future__ import annotations
 
+import builtins
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,7 +26,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bibob_desk.domain.case import ValidationErrors
-from bibob_desk.domain.errors import NotFoundError, ValidationError
+from bibob_desk.domain.errors import ValidationError
 from bibob_desk.domain.roles import Role
 from bibob_desk.domain.tips import (
     COUNTERPART_KIND_LABELS,
@@ -31,7 +40,16 @@ from bibob_desk.domain.tips import (
 )
 from bibob_desk.domain.values import CaseReference, format_date_nl, parse_date, parse_kvk_number
 from bibob_desk.services import audit
-from bibob_desk.services.access import require_role
+from bibob_desk.services.access import (
+    Viewer,
+    may_see_case,
+    not_available,
+    require_role,
+    tip_visibility_condition,
+    viewer_in_session,
+    visibility_condition,
+    visible_case_by_reference,
+)
 from bibob_desk.services.context import AppContext
 from bibob_desk.storage.models import Case, CaseParty, Party, TimelineEntry, Tip, utcnow
 
@@ -306,8 +324,16 @@ def _parties_of(session: Session, case: Case) -> list[Party]:
     )
 
 
+def _acting_viewer(session: Session, user: str) -> Viewer:
+    return viewer_in_session(session, user)
+
+
 def match_case_to_tips(session: Session, case: Case, user: str) -> list[int]:
-    """After a case is opened or its parties change: flag it for matching incoming tips."""
+    """After a case is opened or its parties change: flag it for the matching incoming tips
+    this user may see; matches with other tips wait for a team lead (``pending_links``)."""
+    viewer = _acting_viewer(session, user)
+    if not may_see_case(session, viewer, case):
+        return []
     parties = _parties_of(session, case)
     kvks = {p.kvk_number for p in parties if p.kvk_number}
     births = {p.birth_date for p in parties if p.birth_date}
@@ -320,7 +346,11 @@ def match_case_to_tips(session: Session, case: Case, user: str) -> list[int]:
         conditions.append(Tip.subject_birth_date.in_(births))
     candidates = session.execute(
         select(Tip)
-        .where(Tip.direction == TipDirection.INKOMEND.value, or_(*conditions))
+        .where(
+            Tip.direction == TipDirection.INKOMEND.value,
+            or_(*conditions),
+            tip_visibility_condition(viewer),
+        )
         .order_by(Tip.id)
     ).scalars()
     matched: list[int] = []
@@ -352,9 +382,12 @@ def match_case_to_tips(session: Session, case: Case, user: str) -> list[int]:
 
 
 def match_tip_to_cases(session: Session, tip: Tip, user: str) -> list[str]:
-    """After an incoming tip is added or edited: flag every open case with a matching party."""
+    """After an incoming tip is added or edited: flag every case with a matching party that
+    this user may see. Matches on other cases are left for a team lead (``pending_links``):
+    nothing here tells the user they exist."""
     if tip.direction != TipDirection.INKOMEND.value:
         return []
+    viewer = _acting_viewer(session, user)
     conditions = []
     if tip.subject_kvk:
         conditions.append(Party.kvk_number == tip.subject_kvk)
@@ -366,7 +399,7 @@ def match_tip_to_cases(session: Session, tip: Tip, user: str) -> list[str]:
         select(Case, Party)
         .join(CaseParty, CaseParty.case_id == Case.id)
         .join(Party, Party.id == CaseParty.party_id)
-        .where(Case.destroyed_at.is_(None), or_(*conditions))
+        .where(Case.destroyed_at.is_(None), or_(*conditions), visibility_condition(viewer))
         .order_by(Case.id)
     ).all()
     references: list[str] = []
@@ -389,6 +422,87 @@ def match_tip_to_cases(session: Session, tip: Tip, user: str) -> list[str]:
     return references
 
 
+@dataclass(frozen=True)
+class PendingLink:
+    """A match between an incoming tip and a case that nobody linked yet: for team leads."""
+
+    tip_id: int
+    tip_subject: str
+    received_on: date
+    tip_registered_by: str
+    case_reference: str
+    case_officer: str
+    party_name: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "tip": self.tip_id,
+            "subject": self.tip_subject,
+            "date": self.received_on.isoformat(),
+            "registered_by": self.tip_registered_by,
+            "case": self.case_reference,
+            "officer": self.case_officer,
+            "party": self.party_name,
+        }
+
+
+_NOTED = re.compile(r"\(tip nr\. (\d+)\)")
+
+
+def pending_links(session: Session) -> list[PendingLink]:
+    """Every (incoming tip, case) pair whose subject matches a party of the case and that was
+    not flagged on the case yet. Reads every tip and case: call it for team leads only."""
+    rows: list[Any] = []
+    for condition in (
+        Party.kvk_number == Tip.subject_kvk,
+        Party.birth_date == Tip.subject_birth_date,
+    ):
+        rows += session.execute(
+            select(Tip, Case.id, Case.reference, Case.officer, Party)
+            .join(Party, condition)
+            .join(CaseParty, CaseParty.party_id == Party.id)
+            .join(Case, Case.id == CaseParty.case_id)
+            .where(Tip.direction == TipDirection.INKOMEND.value, Case.destroyed_at.is_(None))
+        ).all()
+    candidates: dict[tuple[int, int], PendingLink] = {}
+    for tip, case_id, reference, officer, party in rows:
+        if tip.case_id == case_id or (tip.id, case_id) in candidates:
+            continue
+        if not subject_matches(
+            tip.subject_name,
+            tip.subject_kvk,
+            tip.subject_birth_date,
+            party.name,
+            party.kvk_number,
+            party.birth_date,
+        ):
+            continue
+        candidates[(tip.id, case_id)] = PendingLink(
+            tip.id,
+            tip.subject_name,
+            tip.received_on,
+            tip.created_by,
+            reference,
+            officer,
+            party.name,
+        )
+    if not candidates:
+        return []
+    noted: set[tuple[int, int]] = set()
+    case_ids = sorted({case_id for _, case_id in candidates})
+    for start in range(0, len(case_ids), 500):
+        entries = session.execute(
+            select(TimelineEntry.case_id, TimelineEntry.text).where(
+                TimelineEntry.kind == TIP_ENTRY_KIND,
+                TimelineEntry.case_id.in_(case_ids[start : start + 500]),
+            )
+        ).all()
+        for case_id, entry_text in entries:
+            noted.update((int(number), case_id) for number in _NOTED.findall(entry_text))
+    pending = [link for key, link in candidates.items() if key not in noted]
+    return sorted(pending, key=lambda p: (p.received_on, p.tip_id, p.case_reference))
+
+
 # --- the service ----------------------------------------------------------------------------
 
 
@@ -399,7 +513,12 @@ class TipService:
     def _require(self) -> None:
         require_role(self.context, Role.MEDEWERKER, Role.TEAMLEIDER)
 
+    def _viewer(self, session: Session) -> Viewer:
+        return viewer_in_session(session, self.context.user)
+
     def add(self, data: TipInput) -> TipView:
+        """Register a tip. The answer shows the tip as registered: the same whether or not it
+        matched a case (matches the user may not see go to the team leads' list)."""
         self._require()
         valid = validate_tip(data)
         with self.context.db.session() as session:
@@ -415,18 +534,26 @@ class TipService:
                 case.reference if case else None,
                 {"tip": tip.id, "richting": tip.direction},
             )
+            answer = to_tip_view(tip, case.reference if case else None)
             self._after_write(session, tip, case)
-            return to_tip_view(tip, self._reference(session, tip))
+            return answer
 
     def edit(self, tip_id: int, data: TipInput) -> TipView:
         self._require()
         valid = validate_tip(data)
         with self.context.db.session() as session:
-            tip = session.get(Tip, tip_id)
-            if tip is None:
-                raise NotFoundError(f"Tip {tip_id} bestaat niet.")
+            viewer = self._viewer(session)
+            tip = self._visible_tip(session, viewer, tip_id)
             case = self._case(session, valid.case_reference)
             self._apply(tip, valid, case)
+            session.flush()
+            if not self._sees(session, viewer, tip.id):
+                # An officer unlinking someone else's tip would lose it (and so would the file).
+                raise ValidationError(
+                    "Na deze wijziging zou u de tip niet meer kunnen zien; laat een teamleider de "
+                    "koppeling met de zaak wijzigen. Er is niets opgeslagen.",
+                    "case_reference",
+                )
             audit.record(
                 session,
                 self.context.user,
@@ -434,15 +561,14 @@ class TipService:
                 case.reference if case else None,
                 {"tip": tip.id},
             )
+            answer = to_tip_view(tip, case.reference if case else None)
             self._after_write(session, tip, case)
-            return to_tip_view(tip, self._reference(session, tip))
+            return answer
 
     def get(self, tip_id: int) -> TipView:
         self._require()
         with self.context.db.session() as session:
-            tip = session.get(Tip, tip_id)
-            if tip is None:
-                raise NotFoundError(f"Tip {tip_id} bestaat niet.")
+            tip = self._visible_tip(session, self._viewer(session), tip_id)
             reference = self._reference(session, tip)
             audit.record(
                 session, self.context.user, audit.TIP_ACCESS, reference, {"tips": [tip_id]}
@@ -452,12 +578,13 @@ class TipService:
     def list(
         self, direction: str | None = None, *, offset: int = 0, limit: int | None = None
     ) -> list[TipView]:
-        """Tips newest first; reading them is audited with the ids shown."""
+        """The tips this user may see, newest first; reading them is audited with the ids."""
         self._require()
         with self.context.db.session() as session:
             query = (
                 select(Tip, Case.reference)
                 .outerjoin(Case, Case.id == Tip.case_id)
+                .where(tip_visibility_condition(self._viewer(session)))
                 .order_by(Tip.received_on.desc(), Tip.id.desc())
             )
             if direction:
@@ -478,23 +605,90 @@ class TipService:
             return views
 
     def count(self, direction: str | None = None) -> int:
-        """How many tips there are (no contents: not audited as a read)."""
+        """How many tips this user may see (no contents: not audited as a read)."""
         self._require()
         with self.context.db.session() as session:
-            query = select(func.count()).select_from(Tip)
+            query = (
+                select(func.count())
+                .select_from(Tip)
+                .where(tip_visibility_condition(self._viewer(session)))
+            )
             if direction:
                 query = query.where(Tip.direction == parse_direction(direction).value)
             return session.execute(query).scalar_one()
 
+    # --- the team leads' list of tips to link ---------------------------------------------------
+
+    def pending_links(self) -> builtins.list[PendingLink]:
+        """Matches nobody linked yet, for team leads ("te koppelen"); reading them is audited."""
+        require_role(self.context, Role.TEAMLEIDER)
+        with self.context.db.session() as session:
+            pending = pending_links(session)
+            if pending:
+                audit.record(
+                    session,
+                    self.context.user,
+                    audit.TIP_ACCESS,
+                    None,
+                    {"te_koppelen": sorted({p.tip_id for p in pending})},
+                )
+            return pending
+
+    def count_pending_links(self) -> int:
+        require_role(self.context, Role.TEAMLEIDER)
+        with self.context.db.session() as session:
+            return len(pending_links(session))
+
+    def link(self, tip_id: int, reference: str) -> TipView:
+        """A team lead links a tip to a case: the case is flagged (timeline in the team lead's
+        name, without the tip's contents), the tip gets the case when it had none, logged."""
+        require_role(self.context, Role.TEAMLEIDER)
+        ref = str(CaseReference.parse(reference))
+        with self.context.db.session() as session:
+            viewer = self._viewer(session)
+            tip = self._visible_tip(session, viewer, tip_id)
+            case = visible_case_by_reference(session, viewer, ref)
+            party = next(
+                (
+                    p.name
+                    for p in _parties_of(session, case)
+                    if subject_matches(
+                        tip.subject_name,
+                        tip.subject_kvk,
+                        tip.subject_birth_date,
+                        p.name,
+                        p.kvk_number,
+                        p.birth_date,
+                    )
+                ),
+                tip.subject_name,
+            )
+            if _flag(session, case, tip, self.context.user, party):
+                session.flush()
+                _reassess(session, case, self.context.user)
+            session.flush()
+            return to_tip_view(tip, self._reference(session, tip))
+
     # --- internals ----------------------------------------------------------------------------
 
+    def _sees(self, session: Session, viewer: Viewer, tip_id: int) -> bool:
+        found = session.execute(
+            select(Tip.id).where(Tip.id == tip_id, tip_visibility_condition(viewer))
+        ).first()
+        return found is not None
+
+    def _visible_tip(self, session: Session, viewer: Viewer, tip_id: int) -> Tip:
+        tip = session.get(Tip, tip_id)
+        if tip is None or not self._sees(session, viewer, tip_id):
+            raise not_available(f"Tip {tip_id}")
+        return tip
+
     def _case(self, session: Session, reference: str | None) -> Case | None:
+        """The case named on the tip: one the user may see (the same answer for a case that
+        does not exist and one that is not theirs)."""
         if reference is None:
             return None
-        case = session.execute(select(Case).where(Case.reference == reference)).scalar_one_or_none()
-        if case is None or case.destroyed_at is not None:
-            raise NotFoundError(f"Zaak {reference} bestaat niet.")
-        return case
+        return visible_case_by_reference(session, self._viewer(session), reference)
 
     @staticmethod
     def _apply(tip: Tip, valid: ValidTip, case: Case | None) -> None:

@@ -1,4 +1,11 @@
-"""Managing who may use Bibob Desk (administrators only) and with which roles."""
+"""Managing who may use Bibob Desk (administrators only) and with which roles.
+
+On PostgreSQL a Bibob Desk user is also a database LOGIN role of the same name: adding a user
+creates that role when it is missing (the connected role must be allowed to create roles) and
+grants the group roles matching the user's roles; changing roles grants and revokes them;
+switching a user off revokes the login. All of it happens in the same transaction as the users
+table change, so the two never drift apart (storage/pg_security.py).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bibob_desk.domain.errors import NotFoundError, ValidationError
 from bibob_desk.domain.roles import ROLE_LABELS, Role, parse_role
@@ -19,6 +27,7 @@ from bibob_desk.services.access import (
     require_role,
 )
 from bibob_desk.services.context import AppContext
+from bibob_desk.storage import pg_security
 from bibob_desk.storage.models import User
 
 # Workstation logins: letters, digits and . _ - @ \ (DOMAIN\user); no spaces or commas.
@@ -90,13 +99,11 @@ class UserService:
                 raise ValidationError(f"Gebruiker '{name}' bestaat al.", "username")
             user = User(username=name, full_name=full, role=format_stored_roles(role_set))
             session.add(user)
-            audit.record(
-                session,
-                self.context.user,
-                audit.USER_ADDED,
-                None,
-                {"gebruiker": name, "rollen": user.role},
-            )
+            detail: dict[str, Any] = {"gebruiker": name, "rollen": user.role}
+            if _on_postgresql(session):
+                created = pg_security.provide_login(session.connection(), name, role_set)
+                detail["databaserol"] = "aangemaakt" if created else "bestond al"
+            audit.record(session, self.context.user, audit.USER_ADDED, None, detail)
             session.flush()
             return _view(user)
 
@@ -109,6 +116,8 @@ class UserService:
             if Role.BEHEERDER not in role_set:
                 self._keep_an_administrator(session, user)
             user.role = format_stored_roles(role_set)
+            if _on_postgresql(session):
+                pg_security.set_group_roles(session.connection(), user.username, role_set)
             audit.record(
                 session,
                 self.context.user,
@@ -126,6 +135,8 @@ class UserService:
                 self._keep_an_administrator(session, user)
             if user.active != active:
                 user.active = active
+                if _on_postgresql(session):
+                    pg_security.set_login(session.connection(), user.username, active)
                 audit.record(
                     session,
                     self.context.user,
@@ -162,6 +173,10 @@ class UserService:
             )
 
 
+def _on_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
 DEMO_TEAM_LEAD = "h.teamleider"
 
 
@@ -171,10 +186,11 @@ def _demo_full_name(username: str) -> str:
     return f"{initial.upper()}. {surname.capitalize()}" if surname else username
 
 
-def ensure_demo_users(context: AppContext, officers: Iterable[str]) -> int:
+def ensure_demo_users(context: AppContext, officers: Iterable[str], *, logins: bool = False) -> int:
     """Register the demo officers (medewerker) and a team lead if missing; returns how many.
 
-    Called by ``bibob-desk demo`` so the generated cases have users who may open them.
+    Called by ``bibob-desk demo`` so the generated cases have users who may open them. On
+    PostgreSQL each also gets its LOGIN role (without a password) and group role.
     """
     wanted = [(name, Role.MEDEWERKER) for name in officers] + [(DEMO_TEAM_LEAD, Role.TEAMLEIDER)]
     made = 0
@@ -183,6 +199,8 @@ def ensure_demo_users(context: AppContext, officers: Iterable[str]) -> int:
             if find_user(session, name) is None:
                 session.add(User(username=name, full_name=_demo_full_name(name), role=role.value))
                 made += 1
+                if logins and _on_postgresql(session):
+                    pg_security.provide_login(session.connection(), name, {role})
         if made:
             audit.record(
                 session,

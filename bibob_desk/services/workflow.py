@@ -24,7 +24,7 @@ from bibob_desk.domain.deadlines import (
     register_reminder,
     urgency,
 )
-from bibob_desk.domain.errors import NotFoundError, PermissionDenied, ValidationError
+from bibob_desk.domain.errors import PermissionDenied, ValidationError
 from bibob_desk.domain.phases import PHASE_LABELS, PHASES_BEFORE_DECISION, Phase
 from bibob_desk.domain.roles import Role
 from bibob_desk.domain.values import CaseReference, format_date_nl
@@ -49,7 +49,7 @@ from bibob_desk.domain.workflow import (
     suspended_days,
 )
 from bibob_desk.services import audit
-from bibob_desk.services.access import require_case_access, viewer_in_session
+from bibob_desk.services.access import viewer_in_session, visible_case_by_reference
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.settings import settings_in_session
 from bibob_desk.storage.models import Case, Suspension, TimelineEntry, utcnow
@@ -761,11 +761,8 @@ class WorkflowService:
 
     def _load(self, session: Session, reference: str, *, write: bool) -> Case:
         ref = str(CaseReference.parse(reference))
-        case = session.execute(select(Case).where(Case.reference == ref)).scalar_one_or_none()
-        if case is None or case.destroyed_at is not None:
-            raise NotFoundError(f"Zaak {ref} bestaat niet.")
         viewer = viewer_in_session(session, self.context.user)
-        require_case_access(session, viewer, case)
+        case = visible_case_by_reference(session, viewer, ref)
         if write and not viewer.has(Role.MEDEWERKER, Role.TEAMLEIDER):
             raise PermissionDenied(
                 "Alleen een medewerker Bibob of teamleider mag de procedure van een zaak wijzigen."

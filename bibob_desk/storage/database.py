@@ -265,11 +265,15 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
+def open_database(
+    url: str | None = None, *, upgrade: bool = True, pg_role_prefix: str | None = None
+) -> Database:
     """Open (and create or upgrade) the database at ``url``.
 
     An SQLite file is checked first and backed up before any migration; a database written by a
-    newer Bibob Desk is refused rather than touched.
+    newer Bibob Desk is refused rather than touched. On PostgreSQL only the schema owner
+    upgrades; ``pg_role_prefix`` names the group roles when the schema is first set up
+    (default: ``BIBOB_DESK_PG_ROLE_PREFIX`` or ``bibob``; see storage/pg_security.py).
     """
     resolved = resolve_database_url(url)
     path = sqlite_path(resolved)
@@ -310,15 +314,34 @@ def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
                 raise DatabaseError("De database moet eerst worden bijgewerkt.")
             if path is not None and current is not None and path.exists():
                 backup = backup_sqlite_file(path, f"voor-upgrade-{current}")
+            if current is not None and engine.dialect.name == "postgresql":
+                _require_schema_owner(engine, resolved)
             with engine.begin() as connection:
                 config = alembic_config()
                 config.attributes["connection"] = connection
+                config.attributes["pg_role_prefix"] = pg_role_prefix
                 command.upgrade(config, "head")
     except DBAPIError as exc:
         engine.dispose()
         raise DatabaseError(_describe_dbapi_error(exc, resolved)) from exc
     factory = sessionmaker(engine, expire_on_commit=False)
     return Database(resolved, engine, factory, backup)
+
+
+def _require_schema_owner(engine: Engine, url: str) -> None:
+    """Migrations run as the owner of the schema; officers' roles own nothing and cannot."""
+    from bibob_desk.storage.pg_security import owns_schema
+
+    with engine.connect() as connection:
+        if owns_schema(connection):
+            return
+    engine.dispose()
+    shown = make_url(url).render_as_string(hide_password=True)
+    raise DatabaseError(
+        f"De database {shown} moet worden bijgewerkt naar deze versie van Bibob Desk. Dat doet "
+        "de eigenaar van de database (de DBA): start Bibob Desk eenmaal met die rol. Er is "
+        "niets gewijzigd."
+    )
 
 
 def _has_foreign_tables(engine: Engine) -> bool:

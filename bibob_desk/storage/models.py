@@ -116,6 +116,10 @@ class Party(Base):
     """A natural person or legal entity; one party can appear in many cases."""
 
     __tablename__ = "parties"
+    # No INSERT ... RETURNING (the id is taken from the sequence first): on PostgreSQL a new
+    # party is not linked to a case yet when RETURNING would read it back, so the row-level
+    # security of parties (storage/pg_security.py) would refuse the read.
+    __table_args__ = {"implicit_returning": False}  # noqa: RUF012
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # natuurlijk_persoon / rechtspersoon
@@ -347,3 +351,14 @@ class ImportedCase(Base):
     imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     imported_by: Mapped[str] = mapped_column(String(100), default="")
     updated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class DatabaseInfo(Base):
+    """Facts about this database itself, not settings: the training mark, the PostgreSQL
+    group-role prefix. Written by ``bibob-desk demo`` and the migrations only; no settings
+    command reaches this table (on PostgreSQL only the schema owner may write it)."""
+
+    __tablename__ = "database_info"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

@@ -15,7 +15,10 @@ generator, raw SQL) keeps it right without the services having to remember it.
   ``case_search(case_id, doc)`` gives it the same shape as on PostgreSQL.
 - PostgreSQL: a table ``case_search(case_id, doc)`` holding the lowercased document with a
   ``pg_trgm`` GIN index, which also answers ``LIKE '%text%'``. Without the pg_trgm extension the
-  same query still works, by scanning the table.
+  same query still works, by scanning the table. Queries go through the function
+  ``bibob_case_search_ids(patterns)`` (migration ``0005_identity``, storage/pg_security.py):
+  under row-level security a ``LIKE`` (not leakproof) could not use the index, so the function
+  searches as the owner and returns only the cases the caller may see.
 """
 
 from __future__ import annotations
@@ -31,13 +34,14 @@ from sqlalchemy import (
     column,
     exists,
     false,
+    func,
     literal_column,
     or_,
     select,
     table,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.types import NullType
+from sqlalchemy.types import ARRAY, NullType
 
 case_search = table("case_search", column("case_id", Integer), column("doc", Text))
 
@@ -93,6 +97,18 @@ class CaseSearchMatch(ColumnElement[bool]):
     def __init__(self, case_id: Any, needles: list[str]) -> None:
         self.case_id = case_id
         self.needles = needles
+
+
+def like_pattern(needle: str) -> str:
+    """``%needle%`` with LIKE's special characters escaped (backslash, PostgreSQL's default)."""
+    return "%" + _LIKE_SPECIAL.sub(r"\\\1", needle) + "%"
+
+
+@compiles(CaseSearchMatch, "postgresql")
+def _compile_pg_function(element: CaseSearchMatch, compiler: Any, **kw: Any) -> str:
+    patterns = bindparam(None, [like_pattern(n) for n in element.needles], type_=ARRAY(Text))
+    matching = select(func.bibob_case_search_ids(patterns))
+    return str(compiler.process(element.case_id.in_(matching), **kw))
 
 
 @compiles(CaseSearchMatch)

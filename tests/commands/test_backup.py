@@ -12,7 +12,7 @@ from bibob_desk.cli import main
 
 def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
     try:
-        code = main(["--db", str(db), "--user", "eigenaar", *args])
+        code = main(["--db", str(db), *args])  # as the OS login
     except SystemExit as exc:
         code = int(exc.code or 0)
     out, err = capsys.readouterr()

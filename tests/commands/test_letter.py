@@ -10,12 +10,13 @@ import pytest
 
 from bibob_desk.cli import main
 from bibob_desk.services.context import AppContext
-from tests.conftest import make_user
+from tests.conftest import make_training, make_user
 from tests.services.letter_helpers import make_letter_case
 
 
 def run(context: AppContext, *args: str, user: str = "tester") -> int:
     url = context.db.engine.url.render_as_string(hide_password=False)
+    make_training(context.db)  # so that --user names the test's users
     try:
         return main(["--db", url, "--user", user, *args])
     except SystemExit as exc:

@@ -12,7 +12,7 @@ import pytest
 from bibob_desk.cli import main
 from bibob_desk.services.context import AppContext
 from bibob_desk.storage.database import open_database
-from tests.conftest import make_user
+from tests.conftest import make_training_file, make_user
 from tests.services.test_report import seed_known_year
 
 
@@ -23,6 +23,7 @@ def db_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     make_user(db, "tester", "teamleider")
     seed_known_year(AppContext(db=db, user="tester"))
     db.dispose()
+    make_training_file(path)  # BIBOB_DESK_USER counts on a training database only
     monkeypatch.setenv("BIBOB_DESK_USER", "tester")
     return path
 

@@ -12,15 +12,15 @@ from bibob_desk.cli import main
 from bibob_desk.services.cases import CaseService, PartyInput
 from bibob_desk.services.context import AppContext
 from bibob_desk.storage.database import open_database
-from tests.conftest import make_user
+from tests.conftest import login_name, make_user
 
 
 @pytest.fixture
 def db_with_cases(tmp_path: Path) -> tuple[str, list[str]]:
     url = f"sqlite:///{tmp_path / 'shot.sqlite'}"
     db = open_database(url)
-    make_user(db, "tester")
-    service = CaseService(AppContext(db=db, user="tester"))
+    make_user(db, login_name(), "teamleider,medewerker")  # the command line's user
+    service = CaseService(AppContext(db=db, user=login_name()))
     references = [
         service.open_case(
             {"title": title, "area": "alcohol", "application_date": "2026-05-01"},

@@ -9,7 +9,7 @@ import pytest
 
 from bibob_desk.cli import main
 from bibob_desk.storage.database import open_database
-from tests.conftest import make_user
+from tests.conftest import make_training, make_user
 from tests.services.test_settings import SVG
 
 
@@ -20,6 +20,7 @@ def db_file(tmp_path: Path) -> Path:
     db = open_database(f"sqlite:///{path}")
     make_user(db, "beheer", "beheerder")
     make_user(db, "lead", "teamleider")
+    make_training(db)  # --user names the test's users only on a training database
     db.dispose()
     return path
 

@@ -21,7 +21,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def db_args(tmp_path: Path) -> list[str]:
-    return ["--db", str(tmp_path / "tips.sqlite"), "--user", "anna"]
+    # A fresh database: the OS login is its first user (every role).
+    return ["--db", str(tmp_path / "tips.sqlite")]
 
 
 ADD = [

@@ -73,6 +73,9 @@ def make_case(
 
 @pytest.fixture
 def three_cases(sqlite_context: AppContext) -> list[CaseView]:
+    from tests.conftest import make_user
+
+    make_user(sqlite_context.db, "j.jansen", "medewerker", "J. Jansen")  # a colleague
     return [
         make_case(sqlite_context),
         make_case(

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from bibob_desk.gui import app as gui_app
 from bibob_desk.gui.main_window import MainWindow
 from bibob_desk.storage.database import CorruptDatabaseError, DatabaseError, open_database
-from tests.conftest import make_user
+from tests.conftest import login_name, make_training, make_user
 
 
 @pytest.fixture
@@ -83,10 +83,23 @@ def test_unknown_user_is_refused(qtbot: Any, tmp_path: Path, boxes: list[tuple[s
     url = f"sqlite:///{tmp_path / 'team.sqlite'}"
     db = open_database(url)
     make_user(db, "a.teamleider")
+    make_training(db)  # only there may --user name someone else
     db.dispose()
     assert gui_app.run_gui(args_for(url, "onbekende.collega")) == 1
     assert "geen toegang" in boxes[0][0]
     assert "onbekende.collega" in boxes[0][1]
+
+
+def test_user_option_is_refused_outside_a_training_database(
+    qtbot: Any, tmp_path: Path, boxes: list[tuple[str, str]]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'team.sqlite'}"
+    db = open_database(url)
+    make_user(db, "a.teamleider")
+    db.dispose()
+    assert gui_app.run_gui(args_for(url, "a.teamleider")) == 1
+    assert "geen toegang" in boxes[0][0]
+    assert "oefendatabase" in boxes[0][1]
 
 
 def test_run_gui_opens_the_main_window(
@@ -105,8 +118,22 @@ def test_run_gui_opens_the_main_window(
 
     monkeypatch.setattr(QApplication, "exec", fake_exec)
     url = f"sqlite:///{tmp_path / 'eerste.sqlite'}"
-    assert gui_app.run_gui(args_for(url, "eerste.gebruiker")) == 0
+    assert gui_app.run_gui(args_for(url)) == 0  # the OS login, first user of an empty database
     assert shown and shown[-1].windowTitle() == "Bibob Desk"
-    assert shown[-1].user_label.text() == "Gebruiker: eerste.gebruiker"
+    assert shown[-1].user_label.text() == f"Gebruiker: {login_name()}"
+    assert shown[-1].training_label.isHidden()
+    for window in shown:
+        window.close()
+    # A training database says so in the title and the status bar; --user works there.
+    db = open_database(url)
+    make_user(db, "h.teamleider", "teamleider")
+    make_training(db)
+    db.dispose()
+    shown.clear()
+    assert gui_app.run_gui(args_for(url, "h.teamleider")) == 0
+    assert shown and shown[-1].windowTitle() == "Bibob Desk — Oefendatabase"
+    assert shown[-1].user_label.text() == "Gebruiker: h.teamleider"
+    assert not shown[-1].training_label.isHidden()
+    assert shown[-1].training_label.text() == "Oefendatabase"
     for window in shown:
         window.close()

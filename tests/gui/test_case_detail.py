@@ -12,6 +12,7 @@ from bibob_desk.gui.main_window import MainWindow
 from bibob_desk.gui.party_dialog import PartyDialog
 from bibob_desk.gui.styling import is_marked_invalid
 from bibob_desk.services.cases import CaseService, CaseView
+from bibob_desk.services.context import AppContext
 from tests.gui.shell_fixtures import Messages
 
 
@@ -256,3 +257,46 @@ def test_giving_up_on_a_locked_database_keeps_the_input(
     assert not detail.save()
     assert detail.fields_tab.title_edit.text() == "Nog niet opgeslagen"
     assert CaseService(window.context).get(case.reference).title == case.title
+
+
+def test_behandelaar_is_chosen_from_active_medewerkers_and_handover_asks_first(
+    qtbot: Any, window: MainWindow, three_cases: list[CaseView], messages: Messages
+) -> None:
+    case = three_cases[0]
+    detail = select(window, case.reference)
+    combo = detail.fields_tab.officer_combo
+    assert [combo.itemData(i) for i in range(combo.count())] == ["j.jansen", "tester"]
+    assert combo.currentData() == "tester"
+    combo.setCurrentIndex(combo.findData("j.jansen"))
+    messages.answer = False  # "Annuleren": nothing is saved
+    assert not detail.save()
+    assert "overdragen aan j.jansen" in messages.questions[-1]
+    assert CaseService(window.context).get(case.reference).officer == "tester"
+    messages.answer = True
+    assert detail.save()
+    stored = CaseService(window.context).get(case.reference)
+    assert stored.officer == "j.jansen"
+    assert "Behandelaar gewijzigd: tester → j.jansen" in stored.timeline[-1].text
+    # The team lead still sees the case after handing it over.
+    assert detail.reference == case.reference
+
+
+def test_a_medewerker_who_hands_a_case_over_no_longer_sees_it(
+    qtbot: Any,
+    sqlite_context: AppContext,
+    three_cases: list[CaseView],
+    messages: Messages,
+    shell_only: None,
+) -> None:
+    officer_window = MainWindow(AppContext(sqlite_context.db, "j.jansen"))
+    qtbot.addWidget(officer_window)
+    mine = three_cases[1].reference  # Kanaalweg, handled by j.jansen
+    assert officer_window.case_model.rowCount() == 1
+    detail = select(officer_window, mine)
+    detail.fields_tab.officer_combo.setCurrentIndex(
+        detail.fields_tab.officer_combo.findData("tester")
+    )
+    assert detail.save()
+    assert detail.reference is None  # the hint page: the case is no longer theirs
+    assert officer_window.case_model.rowCount() == 0
+    messages.answer = False  # closing: nothing unsaved

@@ -225,7 +225,7 @@ def test_edit_survives_a_restart(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'restart.sqlite'}"
     db = open_database(url)
-    make_user(db, "tester")
+    make_user(db, "tester", "teamleider,medewerker")
     context = AppContext(db=db, user="tester")
     from tests.gui.shell_fixtures import make_case
 

@@ -58,6 +58,26 @@ def test_administrator_adds_and_deactivates_a_user(
     page.grab().save("/tmp/security_users_page.png")
 
 
+def test_administrator_changes_the_roles_of_a_user(
+    qtbot: QtBot, sqlite_context: AppContext, tmp_path: Path
+) -> None:
+    make_user(sqlite_context.db, "beheer", "beheerder")
+    make_user(sqlite_context.db, "a.dekker", "medewerker")
+    page = UsersPage(AppContext(sqlite_context.db, "beheer"))
+    qtbot.addWidget(page)
+    page.show()
+    names = [page.model.row_at(r).username for r in range(page.model.rowCount())]
+    assert not page.set_roles_button.isEnabled()
+    page.table.selectRow(names.index("a.dekker"))
+    boxes = {role.value: box for role, box in page.selected_role_boxes.items()}
+    assert boxes["medewerker"].isChecked() and not boxes["teamleider"].isChecked()
+    boxes["teamleider"].setChecked(True)
+    qtbot.mouseClick(page.set_roles_button, Qt.MouseButton.LeftButton)
+    row = [page.model.row_at(r).username for r in range(page.model.rowCount())].index("a.dekker")
+    assert page.model.index(row, 2).data() == "Medewerker Bibob, Teamleider"
+    page.grab().save(str(tmp_path / "gebruikers.png"))
+
+
 def test_users_page_refuses_an_officer(qtbot: QtBot, sqlite_context: AppContext) -> None:
     make_user(sqlite_context.db, "mw", "medewerker")
     page = UsersPage(AppContext(sqlite_context.db, "mw"))

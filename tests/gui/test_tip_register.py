@@ -120,3 +120,48 @@ def test_paging_fetches_more(qtbot: QtBot, sqlite_context: AppContext) -> None:
         assert not page.model.canFetchMore()
     finally:
         tip_register.BATCH = old
+
+
+def test_team_lead_links_a_match_the_officer_could_not_see(
+    qtbot: QtBot, sqlite_context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bibob_desk.services.cases import CaseService, PartyInput
+
+    db = sqlite_context.db
+    make_user(db, "a.dekker", "medewerker")
+    make_user(db, "b.jansen", "medewerker")
+    reference = (
+        CaseService(AppContext(db, "a.dekker"))
+        .open_case(
+            {"title": "Café De Hoek", "area": "alcohol", "application_date": "2026-03-02"},
+            [PartyInput(name="De Hoek B.V.", kvk_number="31652085")],
+        )
+        .reference
+    )
+    tip = TipService(AppContext(db, "b.jansen")).add(
+        TipInput(
+            direction="inkomend",
+            received_on="2026-03-01",
+            counterpart="Openbaar Ministerie",
+            subject_name="De Hoek B.V.",
+            subject_kvk="31652085",
+        )
+    )
+    officer_page = TipRegisterPage(AppContext(db, "b.jansen"))
+    qtbot.addWidget(officer_page)
+    officer_page.refresh()
+    assert officer_page.pending_box.isHidden()
+    assert officer_page.model.rowCount() == 1  # their own tip, no case shown
+    assert officer_page.model.index(0, 5).data() in ("", None)
+
+    monkeypatch.setattr(errors, "ask", lambda *args, **kwargs: True)
+    page = TipRegisterPage(sqlite_context)  # 'tester' leads the team
+    qtbot.addWidget(page)
+    page.show()
+    assert not page.pending_box.isHidden()
+    assert page.pending_label.text() == "Te koppelen (1)"
+    assert page.pending_model.index(0, 3).data() == reference
+    page.pending_table.selectRow(0)
+    qtbot.mouseClick(page.link_button, Qt.MouseButton.LeftButton)
+    assert page.pending_label.text() == "Te koppelen (0)"
+    assert TipService(sqlite_context).get(tip.id).case_reference == reference

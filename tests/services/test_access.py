@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bibob_desk.domain.errors import PermissionDenied
+from bibob_desk.domain.errors import NotFoundError, PermissionDenied
 from bibob_desk.domain.roles import Role
 from bibob_desk.services.access import (
     authenticate,
@@ -67,7 +67,7 @@ def test_officer_sees_only_own_cases_team_lead_sees_all(team: dict[str, AppConte
     assert [c.reference for c in officer_a.list()] == [a]
     assert officer_a.count() == 1
     assert officer_a.get(a).reference == a
-    with pytest.raises(PermissionDenied, match=b):
+    with pytest.raises(NotFoundError, match=f"{b} bestaat niet of u heeft er geen toegang toe"):
         officer_a.get(b)
     lead = CaseService(team["lead"])
     assert {c.reference for c in lead.list()} == {a, b}
@@ -92,11 +92,11 @@ def test_officer_cannot_change_a_case_that_is_not_theirs(team: dict[str, AppCont
     case_b = CaseService(team["lead"]).get(b)
     officer_a = CaseService(team["officer.a"])
     fields = {**case_b.editable_fields(), "title": "Overgenomen"}
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFoundError):
         officer_a.update_case(b, fields, case_b.version)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFoundError):
         officer_a.add_note(b, "stiekem")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFoundError):
         officer_a.get_by_id(case_b.id)
     assert CaseService(team["lead"]).get(b).title == BASE["title"]
 
@@ -126,8 +126,12 @@ def test_unknown_and_deactivated_users_are_refused(
 def test_first_user_of_an_empty_database_gets_every_role(db: Database) -> None:
     first = as_user(db, "eenling")
     viewer = authenticate(first)
-    assert viewer.roles == {Role.MEDEWERKER, Role.TEAMLEIDER, Role.BEHEERDER}
-    assert current_role(first) == Role.TEAMLEIDER
+    if db.engine.dialect.name == "postgresql":
+        # The schema owner starts as beheerder only: officers get roles of their own.
+        assert viewer.roles == {Role.BEHEERDER}
+    else:
+        assert viewer.roles == {Role.MEDEWERKER, Role.TEAMLEIDER, Role.BEHEERDER}
+        assert current_role(first) == Role.TEAMLEIDER
     # the second login is not bootstrapped
     with pytest.raises(PermissionDenied):
         authenticate(as_user(db, "tweede"))

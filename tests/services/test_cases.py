@@ -11,6 +11,7 @@ from bibob_desk.domain.case import ValidationErrors
 from bibob_desk.domain.errors import ConflictError, NotFoundError, ValidationError
 from bibob_desk.services.cases import CaseFilter, CaseService, PartyInput
 from bibob_desk.services.context import AppContext
+from tests.conftest import make_user
 
 BASE = {
     "title": "Nieuwbouw kantoor De Brink",
@@ -24,6 +25,12 @@ BASE = {
     "postcode": "9401hk",
     "city": "Assen",
 }
+
+
+@pytest.fixture(autouse=True)
+def _officer(context: AppContext) -> None:
+    """BASE's behandelaar must be an active medewerker (a typo would hand the case to nobody)."""
+    make_user(context.db, "a.dekker", "medewerker")
 
 
 def test_open_case_stores_every_field_exactly(context: AppContext) -> None:
@@ -110,14 +117,25 @@ def test_second_save_with_a_stale_version_is_refused(context: AppContext) -> Non
     assert service.get(case.reference).title == "Eerste"
 
 
-def test_one_party_in_many_cases(context: AppContext) -> None:
+def test_one_party_in_many_cases_only_by_a_deliberate_link(context: AppContext) -> None:
     service = CaseService(context)
-    first = service.open_case(BASE, [PartyInput(name="Drenthe Horeca B.V.", kvk_number="87654321")])
+    first = service.open_case(
+        BASE, [PartyInput(name="Drenthe Horeca B.V.", kvk_number="87654321", street="Markt")]
+    )
     second = service.open_case(
         {**BASE, "area": "alcohol", "bouwsom": ""},
-        [PartyInput(name="Drenthe Horeca B.V.", kvk_number="87654321")],
+        [PartyInput(name="Drenthe Horeca BV", kvk_number="87654321")],
     )
-    assert first.parties[0].party_id == second.parties[0].party_id
+    # What the officer typed is kept; nothing of the first case is copied in.
+    assert second.parties[0].party_id != first.parties[0].party_id
+    assert (second.parties[0].name, second.parties[0].street) == ("Drenthe Horeca BV", "")
+    candidates = service.linkable_parties(second.reference)
+    assert [(c.party_id, c.case_reference) for c in candidates] == [
+        (first.parties[0].party_id, first.reference)
+    ]
+    linked = service.link_party(second.reference, first.parties[0].party_id, "bestuurder")
+    assert first.parties[0].party_id in {p.party_id for p in linked.parties}
+    assert "dezelfde als in zaak " + first.reference in linked.timeline[-1].text
 
 
 def test_parties_can_be_added_and_removed(context: AppContext) -> None:
@@ -169,8 +187,28 @@ def test_search_by_reference_party_kvk_and_address(context: AppContext) -> None:
 
 
 def test_unknown_case_is_not_found(context: AppContext) -> None:
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError, match="bestaat niet of u heeft er geen toegang toe"):
         CaseService(context).get("BIB-2026-9999")
+
+
+def test_behandelaar_must_be_an_active_medewerker(context: AppContext) -> None:
+    """A typo ('x.onbekend') used to save and hand the case to nobody."""
+    service = CaseService(context)
+    with pytest.raises(ValidationError, match="geen actieve medewerker"):
+        service.open_case({**BASE, "officer": "x.onbekend"})
+    case = service.open_case(BASE)
+    with pytest.raises(ValidationError, match="geen actieve medewerker"):
+        service.update_case(
+            case.reference, {**case.editable_fields(), "officer": "x.onbekend"}, case.version
+        )
+    make_user(context.db, "oud", "medewerker")
+    with context.db.session() as session:
+        from bibob_desk.storage.models import User
+
+        session.query(User).filter_by(username="oud").one().active = False
+    with pytest.raises(ValidationError, match="geen actieve medewerker"):
+        service.assign(case.reference, "oud")
+    assert service.get(case.reference).officer == "a.dekker"
 
 
 def test_demo_data_is_deterministic_and_valid(context: AppContext) -> None:

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from bibob_desk.domain.deadlines import compute_deadline
-from bibob_desk.domain.errors import PermissionDenied, ValidationError
+from bibob_desk.domain.errors import NotFoundError, PermissionDenied, ValidationError
 from bibob_desk.domain.values import format_date_nl
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.letters import LetterService
@@ -255,8 +255,13 @@ def test_kennisgeving_goes_to_the_chosen_third_party(context: AppContext) -> Non
 def test_officer_cannot_see_letters_of_other_cases(context: AppContext) -> None:
     make_user(context.db, "other", "medewerker")
     reference = make_letter_case(context)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFoundError, match="geen toegang") as hidden:
         LetterService(_as(context, "other")).options(reference)
+    with pytest.raises(NotFoundError) as missing:
+        LetterService(_as(context, "other")).options("BIB-2026-9999")
+    assert str(hidden.value).replace(reference, "X") == str(missing.value).replace(
+        "BIB-2026-9999", "X"
+    )
 
 
 def test_besluit_counts_the_bezwaar_term_from_the_sending_date(context: AppContext) -> None:

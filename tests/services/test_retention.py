@@ -70,7 +70,7 @@ def _close(context: AppContext, reference: str, closed_on: date, phase: str = "g
 def cases(context: AppContext) -> dict[str, str]:
     service = CaseService(context)
     shared = PartyInput(name="Gedeelde Holding B.V.", kvk_number="87654321", role="aandeelhouder")
-    old = service.open_case(
+    old_case = service.open_case(
         BASE,
         [
             PartyInput(name="Bar Zuid B.V.", kvk_number="12345678"),
@@ -82,8 +82,11 @@ def cases(context: AppContext) -> dict[str, str]:
                 birth_date="1970-01-01",
             ),
         ],
-    ).reference
-    recent = service.open_case(BASE, [shared]).reference
+    )
+    old = old_case.reference
+    recent = service.open_case(BASE).reference
+    # The same holding in both cases: linked deliberately (parties are never merged silently).
+    service.link_party(recent, old_case.parties[1].party_id, "aandeelhouder")
     running = service.open_case(BASE).reference
     withdrawn = service.open_case(BASE).reference
     _close(context, old, date(2020, 5, 1))

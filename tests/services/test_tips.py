@@ -101,10 +101,14 @@ def test_beheerder_is_refused(context: AppContext) -> None:
         service.add(tip())
 
 
-def test_medewerker_may_read(context: AppContext) -> None:
+def test_medewerker_reads_own_tips_not_those_of_others(context: AppContext) -> None:
     make_user(context.db, "mo", "medewerker")
-    TipService(context).add(tip())
-    assert len(TipService(AppContext(context.db, "mo")).list()) == 1
+    TipService(context).add(tip())  # the team lead's own, unlinked
+    mo = TipService(AppContext(context.db, "mo"))
+    assert mo.list() == [] and mo.count() == 0
+    own = mo.add(tip(subject_name="Ander B.V.", subject_kvk="87654321"))
+    assert [t.id for t in mo.list()] == [own.id]
+    assert len(TipService(context).list()) == 2
 
 
 def test_new_case_matches_existing_tip_by_kvk(context: AppContext) -> None:

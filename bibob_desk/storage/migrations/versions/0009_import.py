@@ -1,7 +1,7 @@
 """imported_cases: where a case from the old Excel register came from (file, sheet, row, old number)
 
 Revision ID: 0009_import
-Revises: 0004_overview_indexes
+Revises: 0005_identity
 
 The import key (the old number, else file + sheet + row) is unique, so importing the same
 register twice adds nothing; the row's cells are kept as text so a re-import can tell which
@@ -13,8 +13,10 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from bibob_desk.storage import pg_security
+
 revision: str = "0009_import"
-down_revision: str | None = "0004_overview_indexes"
+down_revision: str | None = "0005_identity"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -46,6 +48,8 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_imported_cases_old_reference"), "imported_cases", ["old_reference"], unique=False
     )
+    # The row's cells hold the register's names and addresses: case data, need-to-know.
+    pg_security.protect_case_table(op.get_bind(), "imported_cases")
 
 
 def downgrade() -> None:
