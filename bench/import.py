@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from bibob_desk.services.context import AppContext  # noqa: E402
 from bibob_desk.services.register_import import ImportOptions, RegisterImportService  # noqa: E402
 from bibob_desk.storage.database import open_database  # noqa: E402
-from tests.conftest import make_user  # noqa: E402
+from tests.conftest import make_training, make_user  # noqa: E402
 from tests.register_factory import OFFICERS, good_rows, write_register  # noqa: E402
 
 TODAY = date.today()
@@ -43,6 +43,8 @@ def fresh_database(url: str) -> None:
     make_user(db, "bench", "teamleider,medewerker", "Bench")
     for username, full_name in OFFICERS.items():
         make_user(db, username, "medewerker", full_name)
+    # The command line acts as "bench" (BIBOB_DESK_USER) only on a training database.
+    make_training(db)
     db.dispose()
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from bibob_desk.cli import main
 from bibob_desk.storage.database import open_database
-from tests.conftest import make_user
+from tests.conftest import make_training, make_user
 from tests.register_factory import COLUMN, OFFICERS, good_rows, write_csv, write_register
 
 COUNT_KEYS = {
@@ -62,6 +62,8 @@ def db_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for username, full_name in OFFICERS.items():
         make_user(db, username, "medewerker", full_name)
     make_user(db, "alleen.medewerker", "medewerker")
+    # Only a training database lets the command line act as a named user.
+    make_training(db)
     db.dispose()
     monkeypatch.setenv("BIBOB_DESK_USER", "tester")
     return path
