@@ -49,6 +49,21 @@ LETTER_LABELS: dict[LetterType, str] = {
     LetterType.INTERN_ADVIES: "Intern advies aan de burgemeester",
 }
 
+DOCUMENT_STATUS_LABELS = {"concept": "Concept", "definitief": "Definitief"}
+
+
+def document_type_label(code: str) -> str:
+    """The Dutch name of a document type (a letter type code); an unknown code is shown as is."""
+    try:
+        return LETTER_LABELS[LetterType(code)]
+    except ValueError:
+        return code.replace("_", " ").capitalize()
+
+
+def document_status_label(code: str) -> str:
+    return DOCUMENT_STATUS_LABELS.get(code, code.replace("_", " ").capitalize())
+
+
 # Four-eyes (issue 6): these need a team lead's approval before they are made final or exported.
 LETTERS_NEEDING_APPROVAL = frozenset({LetterType.BESLUIT, LetterType.INTERN_ADVIES})
 

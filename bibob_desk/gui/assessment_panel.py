@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -28,6 +27,7 @@ from bibob_desk.domain.errors import BibobError
 from bibob_desk.domain.values import format_date_nl
 from bibob_desk.gui import errors
 from bibob_desk.gui.intake_wizard import OUTCOME_COLOURS
+from bibob_desk.gui.styling import fit_columns
 from bibob_desk.services.assessment import AssessmentService, AssessmentView
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.policies import PolicyService
@@ -128,10 +128,7 @@ class AssessmentPanel(QWidget):
         self.history_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history_view.verticalHeader().hide()
         self.history_view.setWordWrap(False)
-        self.history_view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.history_view.horizontalHeader().setStretchLastSection(True)
+        fit_columns(self.history_view, stretch=[3, 4])
         self.history_reasons = QLabel(self)
         self.history_reasons.setWordWrap(True)
         self.history_reasons.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -43,7 +43,7 @@ from bibob_desk.gui.detail_models import (
 from bibob_desk.gui.forms import child, load_form
 from bibob_desk.gui.party_dialog import PartyDialog
 from bibob_desk.gui.reliability import run_with_busy_dialog
-from bibob_desk.gui.styling import app_icon, mark_invalid, scroll_area
+from bibob_desk.gui.styling import app_icon, fit_columns, mark_invalid, scroll_area
 from bibob_desk.services.cases import CaseService, CaseView
 from bibob_desk.services.context import AppContext
 
@@ -74,15 +74,16 @@ def load_panel_class(target: str) -> Callable[[AppContext, QWidget], QWidget]:
     return panel_class
 
 
-def _table(parent: QWidget) -> QTableView:
+def _table(parent: QWidget, model: QAbstractTableModel, stretch: list[int]) -> QTableView:
     view = QTableView(parent)
+    view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setAlternatingRowColors(True)
     view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setWordWrap(False)
+    fit_columns(view, stretch)  # never wider than the case view
     return view
 
 
@@ -279,8 +280,7 @@ class CaseDetail(QWidget):
     def _build_parties_tab(self) -> QWidget:
         tab = QWidget(self)
         self.party_model = PartyTableModel()
-        self.party_view = _table(tab)
-        self.party_view.setModel(self.party_model)
+        self.party_view = _table(tab, self.party_model, stretch=[0, 5])
         self.add_party_button = QPushButton("Betrokkene toevoegen…", tab)
         self.remove_party_button = QPushButton("Verwijderen", tab)
         self.add_party_button.clicked.connect(self.add_party)
@@ -297,8 +297,7 @@ class CaseDetail(QWidget):
     def _build_timeline_tab(self) -> QWidget:
         tab = QWidget(self)
         self.timeline_model = TimelineTableModel()
-        self.timeline_view = _table(tab)
-        self.timeline_view.setModel(self.timeline_model)
+        self.timeline_view = _table(tab, self.timeline_model, stretch=[3])
         self.timeline_view.setWordWrap(True)
         self.note_edit = QLineEdit(tab)
         self.note_edit.setPlaceholderText("Notitie bij deze zaak…")
@@ -316,8 +315,7 @@ class CaseDetail(QWidget):
     def _build_documents_tab(self) -> QWidget:
         tab = QWidget(self)
         self.document_model = DocumentTableModel()
-        self.document_view = _table(tab)
-        self.document_view.setModel(self.document_model)
+        self.document_view = _table(tab, self.document_model, stretch=[0, 3])
         layout = QVBoxLayout(tab)
         layout.addWidget(self.document_view)
         return tab
@@ -396,13 +394,10 @@ class CaseDetail(QWidget):
         self.fields_tab.officers = self.service.assignable_officers()
         self.fields_tab.fill(case)
         self.party_model.set_rows(case.parties)
-        self.party_view.resizeColumnsToContents()
         self.timeline_model.set_rows(
             sorted(case.timeline, key=lambda t: (t.occurred_at, t.id), reverse=True)
         )
-        self.timeline_view.resizeColumnToContents(0)
         self.document_model.set_rows(case.documents)
-        self.document_view.resizeColumnsToContents()
         self.stack.setCurrentIndex(1)
 
     def _after_change(self, case: CaseView, message: str) -> None:

@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from bibob_desk.domain.letters import document_status_label, document_type_label
 from bibob_desk.domain.parties import PARTY_KIND_LABELS, PartyKind
 from bibob_desk.services.cases import DocumentView, PartyView, TimelineView
 
@@ -82,7 +83,7 @@ class TimelineTableModel(RowsModel[TimelineView]):
     columns = (
         ("Wanneer", lambda t: local_time(t.occurred_at)),
         ("Wie", lambda t: t.user),
-        ("Soort", lambda t: t.kind),
+        ("Soort", lambda t: t.kind.capitalize()),
         ("Wat", lambda t: t.text),
     )
 
@@ -90,8 +91,8 @@ class TimelineTableModel(RowsModel[TimelineView]):
 class DocumentTableModel(RowsModel[DocumentView]):
     columns = (
         ("Titel", lambda d: d.title),
-        ("Soort", lambda d: d.doc_type),
-        ("Status", lambda d: d.status),
+        ("Soort", lambda d: document_type_label(d.doc_type)),
+        ("Status", lambda d: document_status_label(d.status)),
         ("Bestand", lambda d: d.filename),
         ("Auteur", lambda d: d.author),
         ("Aangemaakt", lambda d: local_time(d.created_at)),

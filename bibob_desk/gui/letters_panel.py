@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -40,6 +39,7 @@ from PySide6.QtWidgets import (
 from bibob_desk.domain.errors import BibobError
 from bibob_desk.domain.letters import LetterType
 from bibob_desk.gui import errors
+from bibob_desk.gui.styling import fit_columns
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.letters import LetterDocumentView, LetterOption, LetterService
 from bibob_desk.services.settings import SettingsService
@@ -166,9 +166,7 @@ class LettersPanel(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, stretch=[0, 1])  # never wider than its pane
         self.table.verticalHeader().hide()
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         left_layout.addWidget(self.table, 1)
@@ -425,6 +423,7 @@ class LettersPanel(QWidget):
     def _clear_preview(self) -> None:
         for label in self.preview_pages:
             self.preview_layout.removeWidget(label)
+            label.hide()  # gone at once, not only when the event loop deletes it
             label.deleteLater()
         self.preview_pages = []
 
@@ -438,7 +437,11 @@ class LettersPanel(QWidget):
         except BibobError as exc:
             errors.show_error(self, exc)
             return
+        # Never wider than the pane: a page is scaled down to fit rather than scrolled sideways.
+        room = max(200, self.preview_area.viewport().width() - 24)
         for image in render_pdf_pages(pdf):
+            if image.width() > room:
+                image = image.scaledToWidth(room, Qt.TransformationMode.SmoothTransformation)
             label = QLabel()
             label.setPixmap(QPixmap.fromImage(image))
             label.setStyleSheet("background: white; margin: 6px;")

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -34,7 +33,7 @@ from bibob_desk.gui import errors, extensions
 from bibob_desk.gui.case_detail import CaseDetail, load_panel_class
 from bibob_desk.gui.case_table_model import COLUMNS, REFERENCE_ROLE, CaseTableModel
 from bibob_desk.gui.filter_combos import chosen, filter_combo, refill
-from bibob_desk.gui.styling import app_icon, scroll_area
+from bibob_desk.gui.styling import app_icon, fit_columns, scroll_area
 from bibob_desk.services.access import current_roles
 from bibob_desk.services.cases import CaseFilter, CaseService
 from bibob_desk.services.context import AppContext
@@ -54,13 +53,14 @@ _COLUMN_WIDTHS = {
     "Zaaknummer": 110,
     "Titel": 230,
     "Aanvrager": 170,
-    "Toepassingsgebied": 170,
+    "Toepassingsgebied": 210,
     "Fase": 110,
     "Behandelaar": 110,
-    "Aanvraagdatum": 105,
+    "Aanvraagdatum": 125,
     "Bouwsom": 120,
     "Postcode": 80,
 }
+_TITLE_COLUMN = next(n for n, c in enumerate(COLUMNS) if c.title == "Titel")
 
 
 def describe_database(url: str) -> str:
@@ -103,7 +103,7 @@ class CaseListView(QWidget):
         self.officer_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.officer_combo.setMinimumContentsLength(10)
+        self.officer_combo.setMinimumContentsLength(17)  # "Alle behandelaars"
         bar_layout = QHBoxLayout(bar)
         bar_layout.setContentsMargins(6, 6, 6, 6)
         bar_layout.addWidget(self.search_edit, 2)
@@ -121,10 +121,17 @@ class CaseListView(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setHighlightSections(False)
-        for number, column in enumerate(COLUMNS):
-            self.table.setColumnWidth(number, _COLUMN_WIDTHS.get(column.title, 120))
+        # Every column in view at 1366 px: the title takes what the others leave.
+        fit_columns(
+            self.table,
+            stretch=[_TITLE_COLUMN],
+            widths={
+                number: _COLUMN_WIDTHS.get(column.title, 120)
+                for number, column in enumerate(COLUMNS)
+                if number != _TITLE_COLUMN
+            },
+        )
         # sortingEnabled makes a header click call model.sort(), which re-queries the database.
         self.table.setSortingEnabled(True)
         # Newest cases first: that is what an officer works on.
@@ -171,12 +178,14 @@ class MainWindow(QMainWindow):
         self.case_model = CaseTableModel(self.service)
         self.case_list = CaseListView(self.case_model, self)
         self.detail = CaseDetail(context, self)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        # The list above the case, both the full width of the window: every column of the list
+        # and every tab of the case fit a 1366 x 768 laptop screen without scrolling sideways.
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(self.case_list)
         self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([820, 560])
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([260, 480])
         self.splitter.setChildrenCollapsible(False)
         cases_page = QWidget(self)
         cases_layout = QVBoxLayout(cases_page)

@@ -75,6 +75,7 @@ from bibob_desk.domain.phases import PHASE_LABELS, Phase
 from bibob_desk.gui import errors
 from bibob_desk.gui.filter_combos import chosen, filter_combo, refill
 from bibob_desk.gui.paged_model import PagedTableModel
+from bibob_desk.gui.styling import fit_columns
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.overview import (
     ApprovalItem,
@@ -125,16 +126,18 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("Zaaknummer", "reference", 115),
-    Column("Titel", "title", 260),
-    Column("Aanvrager", "applicant", 190),
-    Column("Toepassingsgebied", "area", 190),
-    Column("Fase", "phase", 115),
+    Column("Zaaknummer", "reference", 110),
+    Column("Titel", "title", 260),  # stretches
+    Column("Aanvrager", "applicant", 190),  # stretches
+    Column("Toepassingsgebied", "area", 150),
+    Column("Fase", "phase", 105),
     Column("Behandelaar", "officer", 95),
-    Column("Uitkomst", "outcome", 110),
-    Column("Eerstvolgende termijn", "nearest_deadline", 190),
+    Column("Uitkomst", "outcome", 95),
+    Column("Eerstvolgende termijn", "nearest_deadline", 195),
 )
 DEADLINE_COLUMN = len(COLUMNS) - 1
+_TITLE_COLUMN = 1
+_APPLICANT_COLUMN = 2
 
 _icon_cache: dict[DeadlineState, QIcon] = {}
 
@@ -328,6 +331,7 @@ class BarChart(QWidget):
     """Horizontal bars, painted: a team lead compares lengths faster than reads numbers."""
 
     ROW_HEIGHT = 20
+    LABEL_HEIGHT = 17  # the label on its own line above the bar: the whole width for it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -336,7 +340,7 @@ class BarChart(QWidget):
 
     def set_bars(self, bars: Sequence[Bar]) -> None:
         self.bars = tuple(bars)
-        self.setFixedHeight(max(1, len(self.bars)) * self.ROW_HEIGHT + 4)
+        self.setFixedHeight(self._height())
         self.setToolTip("\n".join(f"{b.label}: {b.value}" for b in self.bars))
         self.update()
 
@@ -344,8 +348,14 @@ class BarChart(QWidget):
     def value_text(bar: Bar) -> str:
         return f"{bar.value} ({bar.alert} te laat)" if bar.alert else str(bar.value)
 
+    def _height(self) -> int:
+        return max(1, len(self.bars)) * (self.ROW_HEIGHT + self.LABEL_HEIGHT) + 4
+
     def sizeHint(self) -> QSize:
-        return QSize(260, max(1, len(self.bars)) * self.ROW_HEIGHT + 4)
+        return QSize(260, self._height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(160, self._height())
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -356,19 +366,22 @@ class BarChart(QWidget):
             painter.end()
             return
         width = self.width()
-        label_width = min(130, width // 2)
+        label_width = 0  # bars start at the left edge, under their label
         metrics = painter.fontMetrics()
         texts = [self.value_text(b) for b in self.bars]
         number_width = max(metrics.horizontalAdvance(t) for t in texts) + 8
         bar_space = max(10, width - label_width - number_width - 4)
         largest = max((b.value for b in self.bars), default=1) or 1
         for i, bar in enumerate(self.bars):
-            top = 2 + i * self.ROW_HEIGHT
+            label_top = 2 + i * (self.ROW_HEIGHT + self.LABEL_HEIGHT)
+            top = label_top + self.LABEL_HEIGHT
             painter.setPen(QColor("#24292f"))
-            label = metrics.elidedText(bar.label, Qt.TextElideMode.ElideRight, label_width - 6)
+            # Cut in the middle if at all: "Omgevingsvergunning … milieubelastende activiteit"
+            # stays apart from "… bouwactiviteit".
+            label = metrics.elidedText(bar.label, Qt.TextElideMode.ElideMiddle, width - 2)
             painter.drawText(
-                QRect(0, top, label_width - 6, self.ROW_HEIGHT),
-                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                QRect(0, label_top, width, self.LABEL_HEIGHT),
+                Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft,
                 label,
             )
             length = round(bar_space * bar.value / largest)
@@ -399,6 +412,8 @@ class SidePanel(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setMinimumWidth(300)
+        # Bars and texts follow the panel's width: it never scrolls sideways.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget(self)
         layout = QVBoxLayout(inner)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -738,19 +753,24 @@ class OverviewPage(QWidget):
         self.open_only_check = QCheckBox("Alleen lopende zaken", bar)
         self.open_only_check.setChecked(True)
         self.figures_button = QPushButton("Jaarcijfers…", bar)
-        bar_layout = QHBoxLayout(bar)
+        # Two rows, so the filters and the side panel fit beside each other at 1366 px.
+        bar_layout = QVBoxLayout(bar)
         bar_layout.setContentsMargins(6, 6, 6, 6)
-        bar_layout.addWidget(self.search_edit, 2)
+        first_row = QHBoxLayout()
+        first_row.addWidget(self.search_edit, 1)
+        first_row.addWidget(self.open_only_check)
+        first_row.addWidget(self.figures_button)
+        second_row = QHBoxLayout()
         for widget in (
             self.phase_combo,
             self.area_combo,
             self.officer_combo,
             self.outcome_combo,
             self.deadline_combo,
-            self.open_only_check,
         ):
-            bar_layout.addWidget(widget)
-        bar_layout.addWidget(self.figures_button)
+            second_row.addWidget(widget, 1)
+        bar_layout.addLayout(first_row)
+        bar_layout.addLayout(second_row)
 
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -768,8 +788,12 @@ class OverviewPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        for number, column in enumerate(COLUMNS):
-            self.table.setColumnWidth(number, column.width)
+        # Title and applicant share what the fixed columns leave: no sideways scrolling.
+        fit_columns(
+            self.table,
+            stretch=[_TITLE_COLUMN, _APPLICANT_COLUMN],
+            widths={n: c.width for n, c in enumerate(COLUMNS)},
+        )
         self.table.setSortingEnabled(True)
         header.setSortIndicator(DEADLINE_COLUMN, Qt.SortOrder.AscendingOrder)
         self.count_label = QLabel(self)
@@ -786,7 +810,7 @@ class OverviewPage(QWidget):
         self.splitter.addWidget(self.side_panel)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([1040, 340])
+        self.splitter.setSizes([1080, 300])
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)

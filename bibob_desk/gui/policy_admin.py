@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -45,6 +44,7 @@ from bibob_desk.domain.policy import (
 from bibob_desk.domain.roles import Role
 from bibob_desk.domain.values import format_date_nl
 from bibob_desk.gui import errors
+from bibob_desk.gui.styling import fit_columns
 from bibob_desk.services.access import current_role
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.policies import PolicyService, PolicyVersionView
@@ -263,8 +263,7 @@ class PolicyAdminPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        fit_columns(self.table, stretch=[1])
         self.detail = QPlainTextEdit(self)
         self.detail.setReadOnly(True)
         self.new_button = QPushButton("Nieuwe versie…", self)

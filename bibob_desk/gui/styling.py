@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHeaderView,
+    QScrollArea,
+    QTableView,
+    QWidget,
+)
 
 from bibob_desk.paths import resource_path
 
@@ -49,3 +58,28 @@ def scroll_area(parent: QWidget | None = None) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidgetResizable(True)
     return area
+
+
+def fit_columns(
+    view: QTableView, stretch: Iterable[int], widths: Mapping[int, int] | None = None
+) -> None:
+    """Make a table's columns share its width, so it never scrolls sideways.
+
+    The ``stretch`` columns (long texts: titles, names, addresses) divide what is left; the
+    columns in ``widths`` keep that width (large paged tables, where measuring every cell would
+    cost time); the others are as wide as their contents. The tooltip shows a cut-off text.
+    """
+    header = view.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setMinimumSectionSize(40)
+    model = view.model()
+    count = model.columnCount() if model is not None else 0
+    wide = set(stretch)
+    for column in range(count):
+        if column in wide:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        elif widths and column in widths:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            view.setColumnWidth(column, widths[column])
+        else:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
