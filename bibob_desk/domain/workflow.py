@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from bibob_desk.domain.case import ValidationErrors
 from bibob_desk.domain.errors import ValidationError
 from bibob_desk.domain.phases import PHASE_LABELS, PHASES_BEFORE_DECISION, Phase
 
@@ -117,47 +118,82 @@ def check_conclusion(
     *,
     require_grounds: bool = True,
 ) -> None:
-    """Does the intended decision fit the degree of danger? Raises with a Dutch reason if not.
+    """Does the intended decision fit the degree of danger? Raises with a Dutch reason if not;
+    with several problems, every one of them at once (``ValidationErrors``).
 
     ``require_grounds=False`` is for the historical record of an imported register, which
     seldom names the grounds: the fit of decision and danger is still checked.
     """
+    problems = conclusion_problems(
+        conclusion, grounds, intended, reason, require_grounds=require_grounds
+    )
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise ValidationErrors(problems)
+
+
+def conclusion_problems(
+    conclusion: Conclusion,
+    grounds: tuple[str, ...],
+    intended: Decision,
+    reason: str = "",
+    *,
+    require_grounds: bool = True,
+) -> list[ValidationError]:
+    """Every reason why the intended decision does not fit the degree of danger."""
+    problems: list[ValidationError] = []
     if conclusion is Conclusion.GEEN_GEVAAR:
         if grounds:
-            raise ValidationError("Bij 'geen gevaar' horen geen gronden (a, b of c).", "grounds")
-        if intended is not Decision.VERLENEN:
-            raise ValidationError(
-                "Bij 'geen gevaar' is er geen Bibob-grond om te weigeren, in te trekken of "
-                "voorschriften te verbinden: het besluit is verlenen.",
-                "decision",
+            problems.append(
+                ValidationError("Bij 'geen gevaar' horen geen gronden (a, b of c).", "grounds")
             )
-        return
+        if intended is not Decision.VERLENEN:
+            problems.append(
+                ValidationError(
+                    "Bij 'geen gevaar' is er geen Bibob-grond om te weigeren, in te trekken of "
+                    "voorschriften te verbinden: het besluit is verlenen.",
+                    "decision",
+                )
+            )
+        return problems
     if not grounds and require_grounds:
-        raise ValidationError(
-            "Geef aan op welke grond het gevaar bestaat (a, b en/of c, art. 3 Wet Bibob).",
-            "grounds",
+        problems.append(
+            ValidationError(
+                "Geef aan op welke grond het gevaar bestaat (a, b en/of c, art. 3 Wet Bibob).",
+                "grounds",
+            )
         )
     if conclusion is Conclusion.MINDERE_MATE:
         if "c" in grounds:
-            raise ValidationError(
-                "De c-grond (art. 3 lid 6) is een weigeringsgrond; kies daarvoor 'ernstig gevaar'.",
-                "grounds",
+            problems.append(
+                ValidationError(
+                    "De c-grond (art. 3 lid 6) is een weigeringsgrond; kies daarvoor "
+                    "'ernstig gevaar'.",
+                    "grounds",
+                )
             )
         if intended in (Decision.WEIGEREN, Decision.INTREKKEN):
-            raise ValidationError(
-                "Weigeren of intrekken kan alleen bij ernstig gevaar (art. 3 lid 1 Wet Bibob); bij "
-                "een mindere mate van gevaar kunnen voorschriften worden verbonden (art. 3 lid 7).",
-                "decision",
+            problems.append(
+                ValidationError(
+                    "Weigeren of intrekken kan alleen bij ernstig gevaar (art. 3 lid 1 Wet Bibob); "
+                    "bij een mindere mate van gevaar kunnen voorschriften worden verbonden "
+                    "(art. 3 lid 7).",
+                    "decision",
+                )
             )
-        return
+        return problems
     # ernstig gevaar: refusing or withdrawing must be proportionate (art. 3 lid 5); granting
     # anyway is allowed, but the file must say why.
     if intended in (Decision.VERLENEN, Decision.VERLENEN_MET_VOORSCHRIFTEN) and not reason.strip():
-        raise ValidationError(
-            "Bij ernstig gevaar toch verlenen kan alleen met een motivering, bijvoorbeeld dat "
-            "weigeren onevenredig is (art. 3 lid 5 Wet Bibob). Vul de reden in.",
-            "reason",
+        problems.append(
+            ValidationError(
+                "Bij ernstig gevaar toch verlenen kan alleen met een motivering, bijvoorbeeld dat "
+                "weigeren onevenredig is (art. 3 lid 5 Wet Bibob). Vul de reden in.",
+                "reason",
+            )
         )
+    return problems
 
 
 def check_final_decision(

@@ -71,5 +71,37 @@ def ask(parent: QWidget | None, title: str, text: str, yes: str, no: str = "Annu
     return box.clickedButton() is yes_button
 
 
+SAVE, DISCARD, CANCEL = "opslaan", "niet_opslaan", "annuleren"
+
+
+def save_question(parent: QWidget | None, title: str, text: str) -> QMessageBox:
+    """The box of ``ask_save``: Escape (and the close button) is "Annuleren", never a discard."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent
+    )
+    save = box.addButton("Opslaan", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Niet opslaan", QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton("Annuleren", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(save)
+    box.setEscapeButton(cancel)
+    return box
+
+
+def save_answer(box: QMessageBox) -> str:
+    clicked = box.clickedButton()
+    if clicked is None or box.buttonRole(clicked) == QMessageBox.ButtonRole.RejectRole:
+        return CANCEL
+    if box.buttonRole(clicked) == QMessageBox.ButtonRole.AcceptRole:
+        return SAVE
+    return DISCARD
+
+
+def ask_save(parent: QWidget | None, title: str, text: str) -> str:
+    """Unsaved changes: ``SAVE``, ``DISCARD`` or ``CANCEL`` (stay where you are)."""
+    box = save_question(parent, title, text)
+    box.exec()
+    return save_answer(box)
+
+
 def show_info(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.information(parent, title, text)

@@ -44,7 +44,8 @@ from bibob_desk.domain.parties import (
 )
 from bibob_desk.domain.policy import Policy, policy_in_force
 from bibob_desk.domain.values import parse_date
-from bibob_desk.gui import errors
+from bibob_desk.gui import errors, form_guard
+from bibob_desk.gui.form_guard import form_state, on_return
 from bibob_desk.gui.forms import child, load_form
 from bibob_desk.gui.styling import mark_invalid
 from bibob_desk.services.assessment import AssessmentService, AssessmentView
@@ -125,6 +126,7 @@ class IntakeWizard(QWizard):
             self.addPage(page)
         self.currentIdChanged.connect(self._page_changed)
         self.update_outcome()
+        self._as_opened = form_state(self)  # Escape asks first once something was typed
 
     # --- pages ---------------------------------------------------------------------------------
 
@@ -180,6 +182,8 @@ class IntakeWizard(QWizard):
         self.party_list = child(form, QListWidget, "partyList")
         layout.addWidget(form)
         self.add_party_button.clicked.connect(self.add_party)
+        # Return in the party row adds the party; it does not move to the next page.
+        on_return(self.add_party, self.party_name_edit, self.party_kvk_edit)
         self.remove_party_button.clicked.connect(self.remove_party)
         return page
 
@@ -415,6 +419,12 @@ class IntakeWizard(QWizard):
             "city": self.city_edit.text(),
             "risk_tags": self.risk_tags(),
         }
+
+    def reject(self) -> None:
+        """Escape, Annuleren or closing the window: ask before throwing the input away."""
+        if form_state(self) != self._as_opened and not form_guard.confirm_discard(self):
+            return
+        super().reject()
 
     def accept(self) -> None:
         """Register the case with its parties; the case service stores the assessment."""

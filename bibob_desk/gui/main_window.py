@@ -429,15 +429,14 @@ class MainWindow(QMainWindow):
         """Ask about unsaved edits; False keeps the officer on the current case."""
         if not self.detail.has_unsaved_changes():
             return True
-        if errors.ask(
+        answer = errors.ask_save(
             self,
             "Wijzigingen opslaan?",
             f"De wijzigingen in zaak {self.detail.reference} zijn nog niet opgeslagen. Nu opslaan?",
-            "Opslaan",
-            "Niet opslaan",
-        ):
+        )
+        if answer == errors.SAVE:
             return self.detail.save()
-        return True
+        return answer == errors.DISCARD  # Escape or Annuleren: stay, the edits kept
 
     def _reselect_after_reset(self) -> None:
         reference = self.detail.reference

@@ -49,6 +49,7 @@ from bibob_desk.domain.workflow import (
     TransitionCheck,
 )
 from bibob_desk.gui import errors
+from bibob_desk.gui.form_guard import GuardedDialog
 from bibob_desk.gui.rows_model import RowsTableModel
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.workflow import DeadlineView, WorkflowService, WorkflowView
@@ -104,7 +105,7 @@ class DeadlineTableModel(RowsTableModel):
         return row
 
 
-class StepDialog(QDialog):
+class StepDialog(GuardedDialog):
     """A phase move: the date it happened and an optional note."""
 
     def __init__(
@@ -135,6 +136,7 @@ class StepDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.guard()
 
     @property
     def chosen_date(self) -> date:
@@ -145,7 +147,7 @@ class StepDialog(QDialog):
         return self.note_edit.toPlainText()
 
 
-class ConclusionDialog(QDialog):
+class ConclusionDialog(GuardedDialog):
     """The degree of danger (art. 3 Wet Bibob), its grounds and the intended decision."""
 
     def __init__(self, view: WorkflowView, parent: QWidget | None = None) -> None:
@@ -176,16 +178,26 @@ class ConclusionDialog(QDialog):
         if view.decision:
             self.decision_combo.setCurrentIndex(self.decision_combo.findData(view.decision))
         form.addRow("Mate van gevaar", self.conclusion_combo)
-        form.addRow("Gronden", grounds_box)
+        grounds_widget = QWidget()
+        grounds_widget.setLayout(grounds_box)
+        grounds_box.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Gronden", grounds_widget)
         form.addRow("Voorgenomen besluit", self.decision_combo)
         form.addRow("Motivering", self.reason_edit)
         layout.addLayout(form)
+        self.fields = {
+            "conclusion": self.conclusion_combo,
+            "grounds": grounds_widget,
+            "decision": self.decision_combo,
+            "reason": self.reason_edit,
+        }
         buttons = QDialogButtonBox()
         buttons.addButton("Vastleggen", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton("Annuleren", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.guard()
 
     def select(self, conclusion: str, grounds: tuple[str, ...], decision: str) -> None:
         self.conclusion_combo.setCurrentIndex(self.conclusion_combo.findData(conclusion))
@@ -204,7 +216,7 @@ class ConclusionDialog(QDialog):
         )
 
 
-class DecisionDialog(QDialog):
+class DecisionDialog(GuardedDialog):
     """The decision taken, its date and the date it was sent (the bezwaar term starts then)."""
 
     def __init__(self, view: WorkflowView, today: date, parent: QWidget | None = None) -> None:
@@ -235,6 +247,7 @@ class DecisionDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.guard()
 
     @property
     def values(self) -> tuple[str, date, date | None, str]:
@@ -564,25 +577,38 @@ class WorkflowPanel(QWidget):
         if self.reference is None or self.view is None:
             return
         dialog = ConclusionDialog(self.view, self)
+        reference = self._ref()
+
+        def submit() -> WorkflowView:
+            # Checked and saved before the dialog closes: a refusal keeps what was typed.
+            conclusion, grounds, decision, reason = dialog.values
+            return self.service.record_conclusion(reference, conclusion, grounds, decision, reason)
+
+        dialog.submit = submit
         if not self.run_dialog(dialog):
             return
-        conclusion, grounds, decision, reason = dialog.values
-        self._save(
-            lambda: self.service.record_conclusion(
-                self._ref(), conclusion, grounds, decision, reason
-            )
-        )
+        if dialog.outcome is None:  # closed without "Vastleggen" (a test driving the dialog)
+            self._save(submit)
+            return
+        self._saved(dialog.outcome)
 
     def record_decision(self) -> None:
         if self.reference is None or self.view is None:
             return
         dialog = DecisionDialog(self.view, self.service.today, self)
+        reference = self._ref()
+
+        def submit() -> WorkflowView:
+            decision, decided, sent, reason = dialog.values
+            return self.service.record_decision(reference, decision, decided, sent, reason)
+
+        dialog.submit = submit
         if not self.run_dialog(dialog):
             return
-        decision, decided, sent, reason = dialog.values
-        self._save(
-            lambda: self.service.record_decision(self._ref(), decision, decided, sent, reason)
-        )
+        if dialog.outcome is None:
+            self._save(submit)
+            return
+        self._saved(dialog.outcome)
 
     def _ref(self) -> str:
         assert self.reference is not None
@@ -590,9 +616,13 @@ class WorkflowPanel(QWidget):
 
     def _save(self, action: Callable[[], WorkflowView]) -> None:
         try:
-            self.view = action()
+            view = action()
         except BibobError as exc:
             errors.show_error(self, exc)
             return
+        self._saved(view)
+
+    def _saved(self, view: WorkflowView) -> None:
+        self.view = view
         self._show()
         self.case_changed.emit(self._ref())

@@ -36,8 +36,13 @@ def messages(monkeypatch: pytest.MonkeyPatch) -> Messages:
         recorded.questions.append(text)
         return recorded.answer
 
+    def ask_save(parent: Any, title: str, text: str) -> str:
+        recorded.questions.append(text)
+        return errors.SAVE if recorded.answer else errors.DISCARD
+
     monkeypatch.setattr(errors, "show_error", show_error)
     monkeypatch.setattr(errors, "ask", ask)
+    monkeypatch.setattr(errors, "ask_save", ask_save)
     return recorded
 
 

@@ -111,9 +111,7 @@ def styled() -> Iterator[None]:
 
 
 @pytest.fixture
-def demo_window(
-    qtbot: Any, sqlite_context: AppContext, messages: Any, styled: None
-) -> MainWindow:
+def demo_window(qtbot: Any, sqlite_context: AppContext, messages: Any, styled: None) -> MainWindow:
     generate_demo_cases(sqlite_context, 40, 4)
     grant_role(sqlite_context, "beheerder")  # every page as its owner sees it
     main = MainWindow(sqlite_context)
