@@ -53,8 +53,12 @@ def list_audit(args: argparse.Namespace) -> int:
     if args.json:
         print_json([e.to_json() for e in entries])
         return EXIT_OK
+    from bibob_desk.services.audit_text import action_text, detail_text
+
     for e in entries:
-        detail = ", ".join(f"{k}: {v}" for k, v in e.detail.items())
         case = e.case_reference or ""
-        print(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.user:<15} {e.action:<22} {case:<14} {detail}")
+        print(
+            f"{e.at:%d-%m-%Y %H:%M:%S}  {e.user:<15} {action_text(e.action):<22} {case:<14} "
+            f"{detail_text(e.detail)}"
+        )
     return EXIT_OK

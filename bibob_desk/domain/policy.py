@@ -232,9 +232,54 @@ def _lower_threshold_text(threshold: Decimal | None) -> str:
 # --- parsing and validation -------------------------------------------------------------------
 
 
+# The policy's fields in words, for messages (the JSON keys stay in ``ValidationError.field``).
+POLICY_FIELD_LABELS = {
+    "format": "bestandsformaat",
+    "beleid": "beleid",
+    "policy": "beleid",
+    "name": "naam",
+    "version": "versie",
+    "effective_from": "geldig vanaf",
+    "organisation": "organisatie",
+    "threshold": "drempel",
+    "threshold.amount": "drempelbedrag",
+    "threshold.comparison": "vergelijking met de drempel",
+    "threshold.basis": "grondslag van het bedrag",
+    "mandatory_areas": "altijd verplichte toepassingsgebieden",
+    "threshold_areas": "toepassingsgebieden met een bouwsomdrempel",
+    "optional_areas": "toepassingsgebieden met een kan-bepaling",
+    "excluded_areas": "toepassingsgebieden buiten het beleid",
+    "risk_areas": "risicogebieden",
+    "risk_tags": "risicocategorieën",
+    "tip_makes_mandatory": "tip maakt de toets verplicht",
+    "legal_sources": "bronnen",
+}
+_ITEM_LABELS = {"risk_areas": "risicogebied", "risk_tags": "risicocategorie"}
+_PART_LABELS = {
+    "postcodes": "postcodes",
+    "threshold": "lagere drempel",
+    "label": "omschrijving",
+    "code": "code",
+}
+
+
+def policy_field_label(field_name: str) -> str:
+    """ "threshold.amount" -> "drempelbedrag", "risk_areas[0].postcodes" -> "risicogebied 1,
+    postcodes"."""
+    if field_name in POLICY_FIELD_LABELS:
+        return POLICY_FIELD_LABELS[field_name]
+    head, _, part = field_name.partition(".")
+    name, bracket, index = head.partition("[")
+    if bracket and name in _ITEM_LABELS and index.rstrip("]").isdigit():
+        label = f"{_ITEM_LABELS[name]} {int(index.rstrip(']')) + 1}"
+        return f"{label}, {_PART_LABELS.get(part, part)}" if part else label
+    return field_name.replace("_", " ")
+
+
 def _fail(message: str, field_name: str, source: str) -> ValidationError:
     where = f"{source}: " if source else ""
-    return ValidationError(f"{where}beleidsveld '{field_name}': {message}", field_name)
+    label = policy_field_label(field_name)
+    return ValidationError(f"{where}{label[:1].upper()}{label[1:]}: {message}", field_name)
 
 
 def parse_postcode_area(text: object, field_name: str = "risk_areas", source: str = "") -> RiskArea:

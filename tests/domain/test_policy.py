@@ -24,6 +24,7 @@ from bibob_desk.domain.policy import (
     parse_policy,
     parse_policy_text,
     parse_postcode_area,
+    policy_field_label,
     policy_in_force,
     policy_to_dict,
 )
@@ -123,8 +124,16 @@ def test_invalid_field_is_named(changes: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError) as info:
         parse_policy(minimal(**changes), "beleid.json")
     assert info.value.field == field
-    assert f"'{field}'" in str(info.value)
+    # The message names the field in Dutch, never as the JSON key ('threshold.amount').
+    assert policy_field_label(field).lower() in str(info.value).lower()
+    assert f"'{field}'" not in str(info.value)
     assert "beleid.json" in str(info.value)
+
+
+def test_policy_fields_in_dutch() -> None:
+    assert policy_field_label("threshold.amount") == "drempelbedrag"
+    assert policy_field_label("risk_areas[0].postcodes") == "risicogebied 1, postcodes"
+    assert policy_field_label("risk_tags[1].code") == "risicocategorie 2, code"
 
 
 def test_not_json_is_a_dutch_error() -> None:

@@ -72,7 +72,8 @@ def test_invalid_or_unauthorised_versions_are_refused(
     dialog.risk_areas_edit.setPlainText("78-11")
     dialog.accept()
     assert dialog.added is None
-    assert "risk_areas[0].postcodes" in dialog.error_label.text()
+    assert "Risicogebied 1, postcodes" in dialog.error_label.text()
+    assert "risk_areas" not in dialog.error_label.text()
 
     officer = make_page(qtbot, sqlite_context, "officier", "medewerker")
     dialog = officer.make_dialog()
