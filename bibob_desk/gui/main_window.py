@@ -262,6 +262,10 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.search_action)
         help_menu = menu_bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
+        from bibob_desk.gui import file_menu as extra_entries
+
+        # Back-up/terugzetten, Afdrukken, Beheer → Gebruikers en rollen, Help → Handleiding.
+        self.menu_actions = extra_entries.install(self, file_menu, help_menu)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -424,6 +428,10 @@ class MainWindow(QMainWindow):
             return
         if reference is not None:
             self.detail.set_case(str(reference))
+
+    def may_leave_case(self) -> bool:
+        """Ask about unsaved edits (e.g. before a restore); False keeps the officer there."""
+        return self._may_leave_case()
 
     def _may_leave_case(self) -> bool:
         """Ask about unsaved edits; False keeps the officer on the current case."""

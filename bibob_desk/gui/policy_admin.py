@@ -122,7 +122,7 @@ class PolicyEditDialog(QDialog):
         self.version_edit = QLineEdit("", self)
         self.version_edit.setPlaceholderText(f"nieuw versienummer (huidige: {base.version})")
         self.date_edit = QLineEdit("", self)
-        self.date_edit.setPlaceholderText("jjjj-mm-dd of dd-mm-jjjj")
+        self.date_edit.setPlaceholderText("dd-mm-jjjj")
         self.organisation_edit = QLineEdit(base.organisation, self)
         self.threshold_edit = QLineEdit(document["threshold"]["amount"], self)
         self.comparison_combo = QComboBox(self)

@@ -41,6 +41,7 @@ from bibob_desk.services.context import AppContext
 from bibob_desk.services.tips import PendingLink, TipInput, TipService, TipView
 
 Index = QModelIndex | QPersistentModelIndex
+DATE_FORMAT = "%d-%m-%Y"  # dd-mm-jjjj in every form
 BATCH = 200
 
 
@@ -122,8 +123,8 @@ class TipDialog(QDialog):
         self.direction_combo = QComboBox()
         for direction, label in DIRECTION_LABELS.items():
             self.direction_combo.addItem(label, direction.value)
-        self.date_edit = QLineEdit(date.today().isoformat())
-        self.date_edit.setPlaceholderText("2026-11-22 of 22-11-2026")
+        self.date_edit = QLineEdit(date.today().strftime(DATE_FORMAT))
+        self.date_edit.setPlaceholderText("dd-mm-jjjj")
         self.counterpart_edit = QLineEdit()
         self.counterpart_edit.setPlaceholderText("Openbaar Ministerie, LBB of bestuursorgaan")
         self.kind_combo = QComboBox()
@@ -133,7 +134,7 @@ class TipDialog(QDialog):
         self.subject_edit = QLineEdit()
         self.kvk_edit = QLineEdit()
         self.birth_edit = QLineEdit()
-        self.birth_edit.setPlaceholderText("alleen bij een persoon")
+        self.birth_edit.setPlaceholderText("dd-mm-jjjj, alleen bij een persoon")
         self.summary_edit = QPlainTextEdit()
         self.summary_edit.setFixedHeight(70)
         self.confidentiality_edit = QPlainTextEdit()
@@ -171,13 +172,13 @@ class TipDialog(QDialog):
 
     def _fill(self, tip: TipView) -> None:
         self.direction_combo.setCurrentIndex(self.direction_combo.findData(tip.direction))
-        self.date_edit.setText(tip.received_on.isoformat())
+        self.date_edit.setText(tip.received_on.strftime(DATE_FORMAT))
         self.counterpart_edit.setText(tip.counterpart)
         self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(tip.counterpart_kind)))
         self.subject_edit.setText(tip.subject_name)
         self.kvk_edit.setText(tip.subject_kvk or "")
         self.birth_edit.setText(
-            tip.subject_birth_date.isoformat() if tip.subject_birth_date else ""
+            tip.subject_birth_date.strftime(DATE_FORMAT) if tip.subject_birth_date else ""
         )
         self.summary_edit.setPlainText(tip.summary)
         self.confidentiality_edit.setPlainText(tip.confidentiality_note)

@@ -54,6 +54,10 @@ def test_add_edit_and_filter(
 
     page.run_dialog = edit
     qtbot.mouseClick(page.edit_button, Qt.MouseButton.LeftButton)
+    page.table.selectRow(0)
+    dialog = TipDialog(page.selected_tip())
+    qtbot.addWidget(dialog)
+    assert dialog.date_edit.text() == "01-10-2026"  # dd-mm-jjjj, as every form
     assert page.model.data(page.model.index(0, 6)) == "Eigen onderzoek gestart"
 
     TipService(sqlite_context).add(
