@@ -69,7 +69,7 @@ def run_screenshot(args: argparse.Namespace) -> int:
     elif not window.show_page(OVERVIEW_PAGE):
         window.show_page("Zaken")
     window.show()
-    for _ in range(3):  # layout, then the table fetches and paints what is visible
+    for _ in range(5):  # layout, the table fetches what is visible, the side panel fills in
         app.processEvents()
     _widen_to_fit(window, app)
     image = window.grab()

@@ -133,7 +133,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Fase", "phase", 105),
     Column("Behandelaar", "officer", 95),
     Column("Uitkomst", "outcome", 95),
-    Column("Eerstvolgende termijn", "nearest_deadline", 195),
+    Column("Eerstvolgende termijn", "nearest_deadline", 215),
 )
 DEADLINE_COLUMN = len(COLUMNS) - 1
 _TITLE_COLUMN = 1

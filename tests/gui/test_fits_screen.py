@@ -124,7 +124,7 @@ def _letters_panel(window: MainWindow) -> LettersPanel:
 
 
 def _settle() -> None:
-    for _ in range(3):
+    for _ in range(5):  # layout, table pages, then the overview's side panel fills in
         QApplication.processEvents()
 
 
