@@ -62,7 +62,7 @@ def test_window_basics(window: MainWindow) -> None:
         "Zoeken": "Ctrl+F",
     }
     menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
-    assert menus == ["Bestand", "Beeld", "Help"]
+    assert menus == ["Bestand", "Beeld", "Beheer", "Help"]
 
 
 def test_row_shows_formatted_values(window: MainWindow, three_cases: list[CaseView]) -> None:
