@@ -113,13 +113,14 @@ class GuardedDialog(QDialog):
 
     def guard(self) -> None:
         self.outcome: Any = None
-        self.error_label = QLabel(self)
-        self.error_label.setObjectName("errorBanner")
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
-        layout = self.layout()
-        if isinstance(layout, QVBoxLayout):
-            layout.insertWidget(0, self.error_label)
+        if not isinstance(getattr(self, "error_label", None), QLabel):  # else: the dialog's own
+            self.error_label = QLabel(self)
+            self.error_label.setObjectName("errorBanner")
+            self.error_label.setWordWrap(True)
+            self.error_label.hide()
+            layout = self.layout()
+            if isinstance(layout, QVBoxLayout):
+                layout.insertWidget(0, self.error_label)
         self._as_opened = form_state(self)
 
     def is_modified(self) -> bool:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
@@ -44,6 +43,7 @@ from bibob_desk.domain.policy import (
 from bibob_desk.domain.roles import Role
 from bibob_desk.domain.values import format_date_nl
 from bibob_desk.gui import errors
+from bibob_desk.gui.form_guard import GuardedDialog
 from bibob_desk.gui.styling import fit_columns
 from bibob_desk.services.access import current_role
 from bibob_desk.services.context import AppContext
@@ -100,7 +100,7 @@ def _amount_text(value: str | None) -> str:
     return value or ""
 
 
-class PolicyEditDialog(QDialog):
+class PolicyEditDialog(GuardedDialog):
     """Edit a copy of a policy into a new version. ``document()`` is what is sent to the service."""
 
     def __init__(self, base: Policy, parent: QWidget | None = None) -> None:
@@ -200,6 +200,7 @@ class PolicyEditDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.buttons)
+        self.guard()  # Escape with typed input asks first
 
     @staticmethod
     def _lines(text: str, first_key: str) -> list[dict[str, Any]]:

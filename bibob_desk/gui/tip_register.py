@@ -34,6 +34,7 @@ from bibob_desk.domain.roles import Role
 from bibob_desk.domain.tips import COUNTERPART_KIND_LABELS, DIRECTION_LABELS
 from bibob_desk.domain.values import format_date_nl
 from bibob_desk.gui import errors
+from bibob_desk.gui.form_guard import GuardedDialog
 from bibob_desk.gui.paged_model import PagedTableModel
 from bibob_desk.gui.rows_model import RowsTableModel
 from bibob_desk.services.access import current_roles
@@ -112,7 +113,7 @@ class PendingLinkModel(RowsTableModel):
         )[index.column()]
 
 
-class TipDialog(QDialog):
+class TipDialog(GuardedDialog):
     """Add or edit one tip. Validation is the service's; errors are shown and the dialog stays."""
 
     def __init__(self, tip: TipView | None = None, parent: QWidget | None = None) -> None:
@@ -169,6 +170,7 @@ class TipDialog(QDialog):
         layout.addWidget(buttons)
         if tip is not None:
             self._fill(tip)
+        self.guard()  # Escape with typed input asks first
 
     def _fill(self, tip: TipView) -> None:
         self.direction_combo.setCurrentIndex(self.direction_combo.findData(tip.direction))

@@ -501,10 +501,10 @@ class WorkflowPanel(QWidget):
         if target is Phase.CONCLUSIE and self.view.phase == "lbb_advies":
             title, date_label = "Advies ontvangen", "Datum ontvangst advies"
         dialog = StepDialog(title, option.reason, date_label, self.service.today, self)
-        if not self.run_dialog(dialog):
-            return
-        self._save(
-            lambda: self.service.move(self._ref(), target, on=dialog.chosen_date, note=dialog.note)
+        reference = self._ref()
+        self._run_checked(
+            dialog,
+            lambda: self.service.move(reference, target, on=dialog.chosen_date, note=dialog.note),
         )
 
     def record_register_consultation(self) -> None:
@@ -518,12 +518,13 @@ class WorkflowPanel(QWidget):
             self.service.today,
             self,
         )
-        if self.run_dialog(dialog):
-            self._save(
-                lambda: self.service.record_register_consultation(
-                    self._ref(), dialog.chosen_date, dialog.note
-                )
-            )
+        reference = self._ref()
+        self._run_checked(
+            dialog,
+            lambda: self.service.record_register_consultation(
+                reference, dialog.chosen_date, dialog.note
+            ),
+        )
 
     def record_register_report(self) -> None:
         if self.reference is None:
@@ -535,8 +536,10 @@ class WorkflowPanel(QWidget):
             self.service.today,
             self,
         )
-        if self.run_dialog(dialog):
-            self._save(lambda: self.service.record_register_report(self._ref(), dialog.chosen_date))
+        reference = self._ref()
+        self._run_checked(
+            dialog, lambda: self.service.record_register_report(reference, dialog.chosen_date)
+        )
 
     def record_lbb_questions(self) -> None:
         if self.reference is None:
@@ -549,12 +552,11 @@ class WorkflowPanel(QWidget):
             self.service.today,
             self,
         )
-        if self.run_dialog(dialog):
-            self._save(
-                lambda: self.service.record_lbb_questions(
-                    self._ref(), dialog.chosen_date, dialog.note
-                )
-            )
+        reference = self._ref()
+        self._run_checked(
+            dialog,
+            lambda: self.service.record_lbb_questions(reference, dialog.chosen_date, dialog.note),
+        )
 
     def record_lbb_answers(self) -> None:
         if self.reference is None:
@@ -566,12 +568,11 @@ class WorkflowPanel(QWidget):
             self.service.today,
             self,
         )
-        if self.run_dialog(dialog):
-            self._save(
-                lambda: self.service.record_lbb_answers(
-                    self._ref(), dialog.chosen_date, dialog.note
-                )
-            )
+        reference = self._ref()
+        self._run_checked(
+            dialog,
+            lambda: self.service.record_lbb_answers(reference, dialog.chosen_date, dialog.note),
+        )
 
     def record_conclusion(self) -> None:
         if self.reference is None or self.view is None:
@@ -584,13 +585,7 @@ class WorkflowPanel(QWidget):
             conclusion, grounds, decision, reason = dialog.values
             return self.service.record_conclusion(reference, conclusion, grounds, decision, reason)
 
-        dialog.submit = submit
-        if not self.run_dialog(dialog):
-            return
-        if dialog.outcome is None:  # closed without "Vastleggen" (a test driving the dialog)
-            self._save(submit)
-            return
-        self._saved(dialog.outcome)
+        self._run_checked(dialog, submit)
 
     def record_decision(self) -> None:
         if self.reference is None or self.view is None:
@@ -602,17 +597,22 @@ class WorkflowPanel(QWidget):
             decision, decided, sent, reason = dialog.values
             return self.service.record_decision(reference, decision, decided, sent, reason)
 
-        dialog.submit = submit
-        if not self.run_dialog(dialog):
-            return
-        if dialog.outcome is None:
-            self._save(submit)
-            return
-        self._saved(dialog.outcome)
+        self._run_checked(dialog, submit)
 
     def _ref(self) -> str:
         assert self.reference is not None
         return self.reference
+
+    def _run_checked(self, dialog: GuardedDialog, submit: Callable[[], WorkflowView]) -> None:
+        """Run a dialog whose "Vastleggen" saves through the service before it closes: a refusal
+        is shown in the dialog, with everything typed still there."""
+        dialog.submit = submit
+        if not self.run_dialog(dialog):
+            return
+        if dialog.outcome is None:  # closed without "Vastleggen" (a test driving the dialog)
+            self._save(submit)
+            return
+        self._saved(dialog.outcome)
 
     def _save(self, action: Callable[[], WorkflowView]) -> None:
         try:

@@ -177,3 +177,15 @@ def test_cancel_on_the_save_question_stays_on_the_case(
     window.refresh()
     assert window.detail.fields_tab.title_edit.text() == "Nieuwe titel"
     monkeypatch.setattr(errors, "ask_save", lambda *args: errors.DISCARD)
+
+
+def test_escape_on_the_tip_dialog_asks_first(qtbot: Any, keep_input: Questions) -> None:
+    from bibob_desk.gui.tip_register import TipDialog
+
+    dialog = TipDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.subject_edit, "De Hoek B.V.")
+    qtbot.keyClick(dialog.subject_edit, Qt.Key.Key_Escape)
+    assert keep_input.asked == 1 and dialog.isVisible()
+    assert dialog.subject_edit.text() == "De Hoek B.V."
