@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from bibob_desk.gui.letters_panel import LettersPanel
 from bibob_desk.gui.main_window import MainWindow
 from bibob_desk.gui.styling import apply_style
+from bibob_desk.services.cases import CaseService
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.demo import generate_demo_cases
 from tests.conftest import grant_role
@@ -195,3 +196,48 @@ def test_the_check_sees_a_cut_off_button(qtbot: Any) -> None:
     found = cut_off(parent)
     assert any("Opslaan en opnieuw toetsen" in p and "vraagt" in p for p in found)
     assert any("steekt buiten" in p for p in found)
+
+
+def test_dialogs_fit_the_laptop_screen(
+    qtbot: Any, sqlite_context: AppContext, messages: Any, styled: None, tmp_path: Path
+) -> None:
+    """The forms an officer opens from the window: within 1366 x 768 and nothing cut off."""
+    from datetime import date
+
+    from bibob_desk.gui.file_menu import ManualDialog
+    from bibob_desk.gui.intake_wizard import IntakeWizard
+    from bibob_desk.gui.party_dialog import PartyDialog
+    from bibob_desk.gui.setup_dialog import SetupDialog
+    from bibob_desk.gui.tip_register import TipDialog
+    from bibob_desk.gui.workflow_panel import ConclusionDialog, DecisionDialog, StepDialog
+    from bibob_desk.services.workflow import WorkflowService
+
+    generate_demo_cases(sqlite_context, 5, 4)
+    grant_role(sqlite_context, "beheerder")
+    case = CaseService(sqlite_context).list()[0]
+    view = WorkflowService(sqlite_context).get(case.reference)
+    dialogs = {
+        "intake": IntakeWizard(sqlite_context),
+        "conclusie": ConclusionDialog(view),
+        "besluit": DecisionDialog(view, date(2026, 12, 2)),
+        "stap": StepDialog("Zaak sluiten", "Uitleg bij deze stap.", "Datum", date(2026, 12, 2)),
+        "betrokkene": PartyDialog(),
+        "tip": TipDialog(),
+        "instellen": SetupDialog(sqlite_context),
+        "handleiding": ManualDialog(),
+    }
+    problems: dict[str, list[str]] = {}
+    for name, dialog in dialogs.items():
+        qtbot.addWidget(dialog)
+        dialog.show()
+        _settle()
+        size = dialog.frameGeometry().size()
+        if size.width() > 1366 or size.height() > 768 - 40:  # 40: the task bar
+            problems[name] = [f"{size.width()} x {size.height()} past niet op 1366 x 728"]
+        elif found := cut_off(dialog):
+            problems[name] = found
+        target = Path(os.environ.get("BIBOB_DESK_SCREENSHOTS") or tmp_path)
+        target.mkdir(parents=True, exist_ok=True)
+        assert dialog.grab().save(str(target / f"dialoog-{name}.png"))
+        dialog.hide()
+    assert not problems, problems
