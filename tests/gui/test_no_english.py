@@ -95,3 +95,27 @@ def test_no_english_anywhere(qtbot: Any, sqlite_context: AppContext, messages: A
         for where, texts in seen.items()
     }
     assert not any(english.values()), english
+
+
+def test_documents_tab_shows_labels_not_codes() -> None:
+    from datetime import datetime
+
+    from bibob_desk.gui.detail_models import DocumentTableModel
+    from bibob_desk.services.cases import DocumentView
+
+    model = DocumentTableModel()
+    model.set_rows(
+        [
+            DocumentView(
+                1, "voornemen_weigering", "Voornemen", "a.pdf", "concept", datetime.now(), "x"
+            ),
+            DocumentView(2, "besluit", "Besluit", "b.pdf", "definitief", datetime.now(), "x"),
+        ]
+    )
+    cells = [model.data(model.index(r, c)) for r in range(2) for c in (1, 2)]
+    assert cells == [
+        "Voornemen en uitnodiging zienswijze",
+        "Concept",
+        "Besluit",
+        "Definitief",
+    ]
