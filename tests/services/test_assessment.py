@@ -179,5 +179,6 @@ def test_invalid_new_version_is_refused(context: AppContext) -> None:
     policies = PolicyService(admin(context))
     document = policy_to_dict(policies.current().policy)
     document.update(version="x", mandatory_areas=["bakkerij"])
-    with pytest.raises(ValidationError, match="mandatory_areas"):
+    with pytest.raises(ValidationError, match="Altijd verplichte toepassingsgebieden") as info:
         policies.add_version(document)
+    assert info.value.field == "mandatory_areas"
