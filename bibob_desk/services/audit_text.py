@@ -9,8 +9,12 @@ from datetime import date, datetime
 from typing import Any
 
 from bibob_desk.domain.areas import AREAS
+from bibob_desk.domain.roles import ROLE_LABELS, Role
 from bibob_desk.services.cases import CASE_FIELD_LABELS
 
+# Details stored as [old, new]: shown as "old → new".
+_CHANGE_PAIRS = {"rollen", "risk_tags"}
+_KEY_LABELS = {"risk_tags": "risicocategorieën"}
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?)?$")
 
 
@@ -21,6 +25,8 @@ def action_text(action: str) -> str:
 
 def key_text(key: str) -> str:
     """A stored field name or code in words: "officer" -> "behandelaar"."""
+    if key in _KEY_LABELS:
+        return _KEY_LABELS[key]
     if key in CASE_FIELD_LABELS:
         return CASE_FIELD_LABELS[key]
     if key in AREAS:
@@ -64,6 +70,19 @@ def change_text(change: Mapping[str, Any]) -> str:
     )
 
 
+def _roles_text(value: Any) -> str:
+    codes = [c.strip() for c in str(value or "").split(",") if c.strip()]
+    labels = [ROLE_LABELS[Role(c)] if c in {r.value for r in Role} else c for c in codes]
+    return ", ".join(labels) or "(geen)"
+
+
+def _entry_text(key: str, value: Any) -> str:
+    if key in _CHANGE_PAIRS and isinstance(value, list | tuple) and len(value) == 2:
+        show = _roles_text if key == "rollen" else value_text
+        return f"{show(value[0])} → {show(value[1])}"
+    return value_text(value)
+
+
 def detail_text(detail: Mapping[str, Any]) -> str:
     """The details of one audit entry as one Dutch line."""
-    return ", ".join(f"{key_text(str(k))}: {value_text(v)}" for k, v in detail.items())
+    return ", ".join(f"{key_text(str(k))}: {_entry_text(str(k), v)}" for k, v in detail.items())

@@ -15,6 +15,13 @@ def test_a_change_reads_as_a_sentence_not_a_python_dict() -> None:
     assert detail_text(detail) == "wijzigingen: behandelaar: a.dekker → b.jansen"
 
 
+def test_old_and_new_roles_read_as_a_change() -> None:
+    detail = {"gebruiker": "k.visser", "rollen": ["medewerker", "medewerker,teamleider"]}
+    assert detail_text(detail) == (
+        "gebruiker: k.visser, rollen: Medewerker Bibob → Medewerker Bibob, Teamleider"
+    )
+
+
 def test_values_in_words() -> None:
     assert value_text(None) == "(leeg)"
     assert value_text([]) == "(geen)"
