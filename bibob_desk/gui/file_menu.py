@@ -149,16 +149,7 @@ def print_letter(window: MainWindow) -> bool:
     if panel is None or doc is None:
         errors.show_error(window, "Kies eerst een brief op het tabblad Brieven van een zaak.")
         return False
-    try:
-        pdf = panel.service.preview(doc.id)
-    except BibobError as exc:
-        errors.show_error(window, exc)
-        return False
-    printer = printing.choose_printer(window, f"Brief afdrukken: {doc.title}")
-    if printer is None:
-        return False
-    printing.print_pdf(printer, pdf)
-    return True
+    return panel.print_letter()
 
 
 def print_case(window: MainWindow) -> bool:

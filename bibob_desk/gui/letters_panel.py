@@ -190,6 +190,10 @@ class LettersPanel(QWidget):
         for button in (self.save_button, self.approve_button, self.final_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        self.print_button = QPushButton("Afdrukken…")
+        self.print_button.setToolTip("De brief afdrukken zoals in het voorbeeld")
+        self.print_button.clicked.connect(self.print_letter)
+        buttons.addWidget(self.print_button)
         buttons.addWidget(self.export_button)
         left_layout.addLayout(buttons)
         self.state_label = QLabel()
@@ -320,6 +324,7 @@ class LettersPanel(QWidget):
             bool(doc is not None and (doc.is_final or ready) and not changed)
         )
         self.preview_button.setEnabled(doc is not None)
+        self.print_button.setEnabled(doc is not None)
         if doc is None:
             self.state_label.setText("")
         elif doc.is_final:
@@ -417,6 +422,24 @@ class LettersPanel(QWidget):
     def _ask_folder(self) -> str | None:
         chosen = QFileDialog.getExistingDirectory(self, "Exportmap kiezen", str(Path.home()))
         return chosen or None
+
+    def print_letter(self) -> bool:
+        """The chosen letter on paper, as the preview shows it (Qt's print dialog)."""
+        from bibob_desk.gui import printing
+
+        doc = self.current
+        if doc is None:
+            return False
+        try:
+            pdf = self.service.preview(doc.id)
+        except BibobError as exc:
+            errors.show_error(self, exc)
+            return False
+        printer = printing.choose_printer(self, f"Brief afdrukken: {doc.title}")
+        if printer is None:
+            return False
+        printing.print_pdf(printer, pdf)
+        return True
 
     # --- preview -------------------------------------------------------------------------------
 

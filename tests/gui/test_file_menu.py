@@ -8,6 +8,7 @@ from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication
 
@@ -146,7 +147,9 @@ def full_window(qtbot: Any, sqlite_context: AppContext, messages: Messages) -> M
     return main
 
 
-def test_print_a_letter_and_the_overview_list(full_window: MainWindow, pdf_printer: Path) -> None:
+def test_print_a_letter_and_the_overview_list(
+    qtbot: Any, full_window: MainWindow, pdf_printer: Path
+) -> None:
     window = full_window
     window.show_page("Zaken")
     letters = None
@@ -171,6 +174,10 @@ def test_print_a_letter_and_the_overview_list(full_window: MainWindow, pdf_print
     finally:
         printed.close()
         expected.close()
+    pdf_printer.unlink()
+    assert letters.print_button.isEnabled()
+    qtbot.mouseClick(letters.print_button, Qt.MouseButton.LeftButton)  # the same from the tab
+    assert pdf_printer.exists()
 
     pdf_printer.unlink()
     window.show_page("Overzicht")
