@@ -61,7 +61,11 @@ def build(db: Database, officer_a: str = "a.dekker", officer_b: str = "b.jansen"
         from bibob_desk.storage.models import User
 
         known = set(session.execute(select(User.username)).scalars())
-    for name, role in (("lead", "teamleider"), (officer_a, "medewerker"), (officer_b, "medewerker")):
+    for name, role in (
+        ("lead", "teamleider"),
+        (officer_a, "medewerker"),
+        (officer_b, "medewerker"),
+    ):
         if name not in known:
             make_user(db, name, role)
     lead = AppContext(db, "lead")
