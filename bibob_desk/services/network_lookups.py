@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import and_, or_, select, text
+from sqlalchemy import BindParameter, and_, bindparam, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from bibob_desk.services.access import (
@@ -62,6 +62,55 @@ def lookups_for(session: Session, viewer: Viewer) -> Lookups:
     return SqlLookups(session, viewer)
 
 
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+_OTHER = aliased(Party)
+# Built once: the statements are the same on every call, only the ids differ (SQLAlchemy then
+# reuses their compiled form too).
+_SAME_KVK = (
+    select(Party.id, _OTHER.id)
+    .join(_OTHER, and_(_OTHER.kvk_number == Party.kvk_number, _OTHER.id != Party.id))
+    .where(Party.id.in_(_IDS), Party.kvk_number.is_not(None))
+)
+_SAME_BIRTH = (
+    select(Party.id, Party.name, _OTHER.id, _OTHER.name)
+    .join(_OTHER, and_(_OTHER.birth_date == Party.birth_date, _OTHER.id != Party.id))
+    .where(Party.id.in_(_IDS), Party.birth_date.is_not(None))
+)
+_RELATIONS = (
+    select(
+        PartyRelation.id,
+        PartyRelation.case_id,
+        PartyRelation.from_party_id,
+        PartyRelation.to_party_id,
+    )
+    .join(Case, Case.id == PartyRelation.case_id)
+    .where(
+        Case.destroyed_at.is_(None),
+        or_(PartyRelation.from_party_id.in_(_IDS), PartyRelation.to_party_id.in_(_IDS)),
+    )
+)
+_PARTY_CASES = (
+    select(CaseParty.party_id, Case.id)
+    .join(Case, Case.id == CaseParty.case_id)
+    .where(CaseParty.party_id.in_(_IDS), Case.destroyed_at.is_(None))
+    .distinct()
+)
+_SINCE: BindParameter[Any] = bindparam("since")
+_PARTY_CASES_SINCE = _PARTY_CASES.where(
+    or_(Case.application_date >= _SINCE, Case.decision_date >= _SINCE)
+)
+_TIPS_BY_KVK = (
+    select(Party.id, Tip.id)
+    .join(Tip, Tip.subject_kvk == Party.kvk_number)
+    .where(Party.id.in_(_IDS), Party.kvk_number.is_not(None))
+)
+_TIPS_BY_BIRTH = (
+    select(Party.id, Party.name, Tip.id, Tip.subject_name)
+    .join(Tip, Tip.subject_birth_date == Party.birth_date)
+    .where(Party.id.in_(_IDS), Party.birth_date.is_not(None))
+)
+
+
 class SqlLookups:
     """SQLite (or any backend without row-level security): the rule of services/access.py."""
 
@@ -82,22 +131,11 @@ class SqlLookups:
     def same_parties(self, ids: Collection[int]) -> list[tuple[int, int, str]]:
         if not ids:
             return []
-        other = aliased(Party)
-        found: list[tuple[int, int, str]] = []
-        by_kvk = self.session.execute(
-            select(Party.id, other.id)
-            .join(other, and_(other.kvk_number == Party.kvk_number, other.id != Party.id))
-            .where(Party.id.in_(list(ids)), Party.kvk_number.is_not(None))
-        ).all()
-        found += [(a, b, "kvk") for a, b in by_kvk]
-        by_birth = self.session.execute(
-            select(Party.id, Party.name, other.id, other.name)
-            .join(other, and_(other.birth_date == Party.birth_date, other.id != Party.id))
-            .where(Party.id.in_(list(ids)), Party.birth_date.is_not(None))
-        ).all()
+        params = {"ids": list(ids)}
+        found = [(a, b, "kvk") for a, b in self.session.execute(_SAME_KVK, params).all()]
         found += [
             (a, b, "naam_geboortedatum")
-            for a, a_name, b, b_name in by_birth
+            for a, a_name, b, b_name in self.session.execute(_SAME_BIRTH, params).all()
             if normal_name(a_name) == normal_name(b_name)
         ]
         return found
@@ -105,60 +143,32 @@ class SqlLookups:
     def relations(self, ids: Collection[int]) -> list[EdgeRow]:
         if not ids:
             return []
-        rows = self.session.execute(
-            select(
-                PartyRelation.id,
-                PartyRelation.case_id,
-                PartyRelation.from_party_id,
-                PartyRelation.to_party_id,
-            )
-            .join(Case, Case.id == PartyRelation.case_id)
-            .where(
-                Case.destroyed_at.is_(None),
-                or_(
-                    PartyRelation.from_party_id.in_(list(ids)),
-                    PartyRelation.to_party_id.in_(list(ids)),
-                ),
-            )
-        ).all()
-        visible = self._visible_case_ids({r.case_id for r in rows})
+        rows = self.session.execute(_RELATIONS, {"ids": list(ids)}).all()
+        visible = self._visible_case_ids({r[1] for r in rows})
         return [
-            EdgeRow(r.id if r.case_id in visible else None, r[2], r[3], r.case_id in visible)
-            for r in rows
+            EdgeRow(r[0] if r[1] in visible else None, r[2], r[3], r[1] in visible) for r in rows
         ]
 
     def party_cases(self, ids: Collection[int], since: date | None) -> list[tuple[int, int | None]]:
         if not ids:
             return []
-        query = (
-            select(CaseParty.party_id, Case.id)
-            .join(Case, Case.id == CaseParty.case_id)
-            .where(CaseParty.party_id.in_(list(ids)), Case.destroyed_at.is_(None))
-            .distinct()
-        )
-        if since is not None:
-            query = query.where(or_(Case.application_date >= since, Case.decision_date >= since))
-        rows = self.session.execute(query).all()
+        if since is None:
+            rows = self.session.execute(_PARTY_CASES, {"ids": list(ids)}).all()
+        else:
+            rows = self.session.execute(
+                _PARTY_CASES_SINCE, {"ids": list(ids), "since": since}
+            ).all()
         visible = self._visible_case_ids({case_id for _, case_id in rows})
         return [(party, case_id if case_id in visible else None) for party, case_id in rows]
 
     def party_tips(self, ids: Collection[int], since: date | None) -> list[tuple[int, int | None]]:
         if not ids:
             return []
-        by_kvk = (
-            select(Party.id.label("party_id"), Tip.id.label("tip_id"))
-            .join(Tip, Tip.subject_kvk == Party.kvk_number)
-            .where(Party.id.in_(list(ids)), Party.kvk_number.is_not(None))
-        )
-        by_birth = (
-            select(Party.id, Party.name, Tip.id, Tip.subject_name)
-            .join(Tip, Tip.subject_birth_date == Party.birth_date)
-            .where(Party.id.in_(list(ids)), Party.birth_date.is_not(None))
-        )
-        pairs = {(p, t) for p, t in self.session.execute(by_kvk).all()}
+        params = {"ids": list(ids)}
+        pairs = {(p, t) for p, t in self.session.execute(_TIPS_BY_KVK, params).all()}
         pairs |= {
             (p, t)
-            for p, p_name, t, t_name in self.session.execute(by_birth).all()
+            for p, p_name, t, t_name in self.session.execute(_TIPS_BY_BIRTH, params).all()
             if normal_name(p_name) == normal_name(t_name)
         }
         if not pairs:
@@ -180,17 +190,10 @@ class SqlLookups:
     def visible_parties(self, ids: Collection[int]) -> set[int]:
         if not ids:
             return set()
-        rows = self.session.execute(
-            select(CaseParty.party_id)
-            .join(Case, Case.id == CaseParty.case_id)
-            .where(
-                CaseParty.party_id.in_(list(ids)),
-                Case.destroyed_at.is_(None),
-                visibility_condition(self.viewer),
-            )
-            .distinct()
-        ).scalars()
-        return set(rows)
+        query = _PARTY_CASES.with_only_columns(CaseParty.party_id).distinct()
+        if not self.viewer.sees_all_cases:
+            query = query.where(visibility_condition(self.viewer))
+        return set(self.session.execute(query, {"ids": list(ids)}).scalars())
 
 
 class PgLookups:

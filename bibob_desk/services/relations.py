@@ -18,6 +18,7 @@ through a relation or party of a hidden case (its path would tell about the hidd
 from __future__ import annotations
 
 import builtins
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -46,9 +47,14 @@ from bibob_desk.domain.relations import (
 from bibob_desk.domain.values import CaseReference, parse_date
 from bibob_desk.domain.workflow import CONCLUSION_LABELS, DECISION_LABELS, Conclusion, Decision
 from bibob_desk.services import audit
-from bibob_desk.services.access import Viewer, viewer_in_session, visible_case_by_reference
+from bibob_desk.services.access import (
+    Viewer,
+    case_not_available,
+    may_see_case,
+    viewer_in_session,
+)
 from bibob_desk.services.context import AppContext
-from bibob_desk.services.network_lookups import Lookups, lookups_for
+from bibob_desk.services.network_lookups import EdgeRow, Lookups, lookups_for
 from bibob_desk.storage.models import Case, CaseParty, Party, PartyRelation, Tip
 
 RELATION_ADDED = "relatie_toevoegen"
@@ -372,41 +378,60 @@ class _Reached:
     how: str
 
 
-def _reach(
-    lookups: Lookups, start: int, depth: int, rel_text: dict[int, str]
-) -> dict[int, _Reached]:
-    """Every party reachable from ``start`` in at most ``depth`` relation steps, each also
-    through its identity matches (same KvK number; same name and date of birth)."""
-    reached: dict[int, _Reached] = {start: _Reached(0, True, "")}
-    frontier = {start}
+def _reach_many(
+    lookups: Lookups, starts: set[int], depth: int, texts: _RelationTexts
+) -> dict[int, dict[int, _Reached]]:
+    """Per start party: every party reachable in at most ``depth`` relation steps, each also
+    through its identity matches (same KvK number; same name and date of birth). One batch of
+    lookups per step for all start parties together (a handful of indexed queries per case)."""
+    reached: dict[int, dict[int, _Reached]] = {o: {o: _Reached(0, True, "")} for o in starts}
+    frontier: dict[int, set[int]] = {o: {o} for o in starts}
     for step in range(depth + 1):
-        # The same person or company under other party rows, at this step.
-        same = lookups.same_parties(frontier)
-        new_ids = {b for _, b, _ in same if b not in reached}
-        visible = lookups.visible_parties(new_ids)
+        everywhere = set().union(*frontier.values())
+        same = lookups.same_parties(everywhere)
+        visible = lookups.visible_parties({b for _, b, _ in same})
+        matches: dict[int, list[tuple[int, str]]] = defaultdict(list)
         for a, b, how in same:
-            parent = reached[a]
-            clean = parent.clean and b in visible
-            text = "zelfde KvK-nummer" if how == "kvk" else "zelfde naam en geboortedatum"
-            _better(reached, b, _Reached(step, clean, _join(parent.how, text)))
-        frontier |= {b for _, b, _ in same}
+            matches[a].append((b, how))
+        for origin in starts:
+            mine = reached[origin]
+            for a in list(frontier[origin]):
+                for b, how in matches.get(a, ()):
+                    parent = mine[a]
+                    text = "zelfde KvK-nummer" if how == "kvk" else "zelfde naam en geboortedatum"
+                    _better(
+                        mine,
+                        b,
+                        _Reached(step, parent.clean and b in visible, _join(parent.how, text)),
+                    )
+                    frontier[origin].add(b)
         if step == depth:
             break
-        edges = lookups.relations(frontier)
-        ends = {e.to_party if e.from_party in frontier else e.from_party for e in edges}
-        visible = lookups.visible_parties(ends)
-        next_frontier: set[int] = set()
+        everywhere = set().union(*frontier.values())
+        edges = lookups.relations(everywhere)
+        texts.load(e.relation_id for e in edges if e.visible and e.relation_id is not None)
+        by_party: dict[int, list[EdgeRow]] = defaultdict(list)
         for edge in edges:
-            for near, far in ((edge.from_party, edge.to_party), (edge.to_party, edge.from_party)):
-                if near not in frontier or far in frontier:
-                    continue
-                parent = reached[near]
-                clean = parent.clean and edge.visible and far in visible
-                text = rel_text.get(edge.relation_id or -1, "") if edge.visible else ""
-                if _better(reached, far, _Reached(step + 1, clean, _join(parent.how, text))):
-                    next_frontier.add(far)
-        frontier = next_frontier
-        if not frontier:
+            by_party[edge.from_party].append(edge)
+            by_party[edge.to_party].append(edge)
+        visible = lookups.visible_parties(
+            {e.to_party for e in edges} | {e.from_party for e in edges}
+        )
+        for origin in starts:
+            mine = reached[origin]
+            following: set[int] = set()
+            for near in frontier[origin]:
+                for edge in by_party.get(near, ()):
+                    far = edge.to_party if edge.from_party == near else edge.from_party
+                    if far in frontier[origin]:
+                        continue
+                    parent = mine[near]
+                    clean = parent.clean and edge.visible and far in visible
+                    text = texts.get(edge.relation_id or -1, "") if edge.visible else ""
+                    if _better(mine, far, _Reached(step + 1, clean, _join(parent.how, text))):
+                        following.add(far)
+            frontier[origin] = following
+        if not any(frontier.values()):
             break
     return reached
 
@@ -434,13 +459,16 @@ class RelationService:
         return viewer_in_session(session, self.context.user)
 
     def _case(self, session: Session, reference: str) -> Case:
+        """The case with its parties, if the user may see it (the one answer otherwise)."""
         ref = str(CaseReference.parse(reference))
-        case = visible_case_by_reference(session, self._viewer(session), ref)
-        return session.execute(
+        case = session.execute(
             select(Case)
-            .where(Case.id == case.id)
+            .where(Case.reference == ref, Case.destroyed_at.is_(None))
             .options(selectinload(Case.parties).selectinload(CaseParty.party))
-        ).scalar_one()
+        ).scalar_one_or_none()
+        if case is None or not may_see_case(session, self._viewer(session), case):
+            raise case_not_available(ref)
+        return case
 
     def _relations(self, session: Session, case: Case) -> builtins.list[PartyRelation]:
         return list(
@@ -699,8 +727,25 @@ class RelationService:
             viewer = self._viewer(session)
             case = self._case(session, reference)
             lookups = lookups_for(session, viewer)
+            texts = _RelationTexts(session)
+            starts = {cp.party.id for cp in case.parties}
+            reached = _reach_many(lookups, starts, 2, texts)
+            everyone = set().union(*(set(r) for r in reached.values()))
+            case_rows = lookups.party_cases(everyone, since)
+            tip_rows = lookups.party_tips(everyone, since)
+            case_ids = {c for _, c in case_rows if c is not None and c != case.id}
+            cases = {
+                c.id: c
+                for c in session.execute(select(Case).where(Case.id.in_(list(case_ids)))).scalars()
+            }
+            tip_ids = {t for _, t in tip_rows if t is not None}
+            tips = {
+                t.id: t
+                for t in session.execute(select(Tip).where(Tip.id.in_(list(tip_ids)))).scalars()
+            }
             result = [
-                self._known_from_party(session, lookups, case, cp, since) for cp in case.parties
+                _known_from_party(cp, case, reached[cp.party.id], case_rows, cases, tip_rows, tips)
+                for cp in case.parties
             ]
             audit.record(
                 session,
@@ -714,74 +759,6 @@ class RelationService:
             )
             return result
 
-    def _known_from_party(
-        self, session: Session, lookups: Lookups, case: Case, link: CaseParty, since: date
-    ) -> KnownFromParty:
-        party = link.party
-        rel_text = _RelationTexts(session)
-        reached = _reach_with_texts(lookups, party.id, rel_text)
-        items: dict[str, KnownFromItem] = {}
-        hidden = False
-        case_rows = lookups.party_cases(set(reached), since)
-        visible_ids = {c for _, c in case_rows if c is not None and c != case.id}
-        cases = {
-            c.id: c
-            for c in session.execute(select(Case).where(Case.id.in_(list(visible_ids)))).scalars()
-        }
-        for party_id, case_id in sorted(case_rows, key=lambda r: reached[r[0]].steps):
-            if case_id == case.id:
-                continue
-            path = reached[party_id]
-            if case_id is None or not path.clean or case_id not in cases:
-                hidden = True
-                continue
-            other = cases[case_id]
-            key = f"case:{case_id}"
-            if key in items:
-                continue
-            danger = other.conclusion in DANGER_CONCLUSIONS
-            items[key] = KnownFromItem(
-                kind="gevaarsconclusie" if danger else "zaak",
-                reference=other.reference,
-                label=other.title,
-                on=other.decision_date or other.application_date,
-                how=_how(path, party_id == party.id),
-                steps=path.steps,
-                conclusion=CONCLUSION_LABELS[Conclusion(other.conclusion)]
-                if other.conclusion
-                else None,
-                decision=DECISION_LABELS[Decision(other.decision)] if other.decision else None,
-            )
-        tip_rows = lookups.party_tips(set(reached), since)
-        tip_ids = {t for _, t in tip_rows if t is not None}
-        tips = {
-            t.id: t for t in session.execute(select(Tip).where(Tip.id.in_(list(tip_ids)))).scalars()
-        }
-        for party_id, tip_id in sorted(tip_rows, key=lambda r: reached[r[0]].steps):
-            path = reached[party_id]
-            if tip_id is None or not path.clean or tip_id not in tips:
-                hidden = True
-                continue
-            tip = tips[tip_id]
-            if tip.case_id == case.id or f"tip:{tip_id}" in items:
-                continue
-            items[f"tip:{tip_id}"] = KnownFromItem(
-                kind="tip",
-                reference=f"tip {tip.id}",
-                label=f"{tip.subject_name} ({tip.direction}, {tip.counterpart})",
-                on=tip.received_on,
-                how=_how(path, party_id == party.id, tip=True),
-                steps=path.steps,
-            )
-        ordered = sorted(items.values(), key=lambda i: (i.steps, -(i.on or date.min).toordinal()))
-        return KnownFromParty(
-            party_id=party.id,
-            name=party.name,
-            role=PARTY_ROLE_LABELS.get(PartyRole(link.role), link.role),
-            items=tuple(ordered),
-            hidden=hidden,
-        )
-
 
 class _RelationTexts(dict[int, str]):
     """Relation id -> "X is financier van Y", read lazily for visible relations only."""
@@ -794,10 +771,14 @@ class _RelationTexts(dict[int, str]):
         wanted = [i for i in ids if i not in self]
         if not wanted:
             return
-        rows = self.session.execute(
-            select(PartyRelation).where(PartyRelation.id.in_(wanted))
-        ).scalars()
-        relations = list(rows)
+        relations = self.session.execute(
+            select(
+                PartyRelation.id,
+                PartyRelation.relation,
+                PartyRelation.from_party_id,
+                PartyRelation.to_party_id,
+            ).where(PartyRelation.id.in_(wanted))
+        ).all()
         party_ids = {r.from_party_id for r in relations} | {r.to_party_id for r in relations}
         names = dict(
             self.session.execute(
@@ -812,25 +793,70 @@ class _RelationTexts(dict[int, str]):
             )
 
 
-class _TextLoadingLookups:
-    """Wraps the lookups so that every visible relation seen gets its text loaded."""
-
-    def __init__(self, lookups: Lookups, texts: _RelationTexts) -> None:
-        self.inner = lookups
-        self.texts = texts
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    def relations(self, ids: Iterable[int]) -> Any:
-        edges = self.inner.relations(list(ids))
-        self.texts.load(e.relation_id for e in edges if e.visible and e.relation_id)
-        return edges
-
-
-def _reach_with_texts(lookups: Lookups, start: int, texts: _RelationTexts) -> dict[int, _Reached]:
-    wrapped: Any = _TextLoadingLookups(lookups, texts)
-    return _reach(wrapped, start, 2, texts)
+def _known_from_party(
+    link: CaseParty,
+    case: Case,
+    reached: dict[int, _Reached],
+    case_rows: list[tuple[int, int | None]],
+    cases: dict[int, Case],
+    tip_rows: list[tuple[int, int | None]],
+    tips: dict[int, Tip],
+) -> KnownFromParty:
+    party = link.party
+    items: dict[str, KnownFromItem] = {}
+    hidden = False
+    for party_id, case_id in sorted(
+        (r for r in case_rows if r[0] in reached), key=lambda r: reached[r[0]].steps
+    ):
+        if case_id == case.id:
+            continue
+        path = reached[party_id]
+        if case_id is None or not path.clean or case_id not in cases:
+            hidden = True
+            continue
+        other = cases[case_id]
+        key = f"case:{case_id}"
+        if key in items:
+            continue
+        danger = other.conclusion in DANGER_CONCLUSIONS
+        items[key] = KnownFromItem(
+            kind="gevaarsconclusie" if danger else "zaak",
+            reference=other.reference,
+            label=other.title,
+            on=other.decision_date or other.application_date,
+            how=_how(path, party_id == party.id),
+            steps=path.steps,
+            conclusion=CONCLUSION_LABELS[Conclusion(other.conclusion)]
+            if other.conclusion
+            else None,
+            decision=DECISION_LABELS[Decision(other.decision)] if other.decision else None,
+        )
+    for party_id, tip_id in sorted(
+        (r for r in tip_rows if r[0] in reached), key=lambda r: reached[r[0]].steps
+    ):
+        path = reached[party_id]
+        if tip_id is None or not path.clean or tip_id not in tips:
+            hidden = True
+            continue
+        tip = tips[tip_id]
+        if tip.case_id == case.id or f"tip:{tip_id}" in items:
+            continue
+        items[f"tip:{tip_id}"] = KnownFromItem(
+            kind="tip",
+            reference=f"tip {tip.id}",
+            label=f"{tip.subject_name} ({tip.direction}, {tip.counterpart})",
+            on=tip.received_on,
+            how=_how(path, party_id == party.id, tip=True),
+            steps=path.steps,
+        )
+    ordered = sorted(items.values(), key=lambda i: (i.steps, -(i.on or date.min).toordinal()))
+    return KnownFromParty(
+        party_id=party.id,
+        name=party.name,
+        role=PARTY_ROLE_LABELS.get(PartyRole(link.role), link.role),
+        items=tuple(ordered),
+        hidden=hidden,
+    )
 
 
 def _how(path: _Reached, itself: bool, *, tip: bool = False) -> str:
