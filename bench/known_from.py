@@ -26,7 +26,6 @@ import random
 import statistics
 import sys
 import time
-from collections import defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -185,7 +184,7 @@ def _relation(case_id: int, source: int, target: int, kind: str, now: datetime) 
     }
 
 
-# --- the naive scan --------------------------------------------------------------------------------
+# --- the naive scan ----------------------------------------------------------------------------
 
 
 def naive_known_from(db: Any, reference: str, since: date) -> dict[str, set[str]]:
@@ -269,7 +268,7 @@ def naive_known_from(db: Any, reference: str, since: date) -> dict[str, set[str]
 
 def summarise(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {
         "median_ms": round(statistics.median(ordered), 2),
         "p95_ms": round(p95, 2),
@@ -284,7 +283,7 @@ def main() -> None:
     parser.add_argument("--naive-samples", type=int, default=5)
     args = parser.parse_args()
 
-    from sqlalchemy import select
+    from sqlalchemy import func, select, table
 
     from bibob_desk.domain.relations import known_from_since
     from bibob_desk.services.context import AppContext
