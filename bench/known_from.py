@@ -303,11 +303,7 @@ def main() -> None:
     with db.session() as session:
         references = list(session.execute(select(Case.reference).order_by(Case.id)).scalars())
         counts = {
-            name: session.execute(
-                select(__import__("sqlalchemy").func.count()).select_from(
-                    __import__("sqlalchemy").table(name)
-                )
-            ).scalar_one()
+            name: session.execute(select(func.count()).select_from(table(name))).scalar_one()
             for name in ("cases", "parties", "party_relations", "tips")
         }
     rng = random.Random(7)
