@@ -154,3 +154,36 @@ def test_network_of_the_known_data_set(db: Database, refs: dict[str, str]) -> No
 def test_depth_is_one_or_two(db: Database, refs: dict[str, str]) -> None:
     with pytest.raises(ValidationError):
         lead(db).network(refs["alpha"], 3)
+
+
+def test_removing_a_party_removes_its_relations_in_that_case(
+    db: Database, refs: dict[str, str]
+) -> None:
+    from bibob_desk.services.cases import CaseService
+
+    cases = CaseService(AppContext(db, "lead"))
+    jan = next(p for p in cases.get(refs["today"]).parties if p.role == "bestuurder")
+    cases.remove_party(refs["today"], jan.link_id)
+    assert lead(db).list(refs["today"]) == []
+
+
+def test_destroying_a_case_removes_its_relations(db: Database, refs: dict[str, str]) -> None:
+    from datetime import date as day
+
+    from sqlalchemy import func, update
+
+    from bibob_desk.services.retention import destroy_cases
+    from bibob_desk.storage.models import Case, PartyRelation
+
+    with db.session() as session:
+        session.execute(
+            update(Case)
+            .where(Case.reference == refs["beta"])
+            .values(phase="gesloten", closed_on=day(2010, 1, 1))
+        )
+    destroy_cases(AppContext(db, "lead"), [refs["beta"]], day(2026, 12, 2))
+    with db.session() as session:
+        left = session.execute(select(func.count()).select_from(PartyRelation)).scalar_one()
+    assert left == 2  # today's bestuurder and alpha's financier
+    known = {p.name: p for p in lead(db).known_from(refs["alpha"], TODAY)}
+    assert known["Alpha B.V."].items == () and not known["Alpha B.V."].hidden
