@@ -6,7 +6,8 @@
    small pool, so some people recur), in half the cases a financier drawn from a pool of
    N/50 companies (entered again in every case, as officers do: a new party row with the same
    KvK), the relations "bestuurder van" and "financier van", one tip per 20 cases, and a
-   danger conclusion with a refusal in one case in 10. Written with bulk inserts, not through
+   danger conclusion with a refusal in one case in 10. One tip in three is about a person (name
+   and date of birth), the others about a company (KvK). Written with bulk inserts, not through
    the services (no audit entries for the data itself).
 2. Indexed: ``RelationService.known_from`` as a team lead on K random cases (what the GUI and
    the command line run, including its audit entry); median, p95 and maximum.
@@ -123,7 +124,25 @@ def build(path: Path, cases: int, seed: int = 1) -> None:
             party_rows.append(_party(party_id, "rechtspersoon", fname, kvk, None))
             link_rows.append({"case_id": number, "party_id": party_id, "role": "financier"})
             relation_rows.append(_relation(number, party_id, applicant, "financier", now))
-        if number % 20 == 0:
+        if number % 60 == 0:  # a tip about a person: name and date of birth
+            name, born = rng.choice(people)
+            tip_rows.append(
+                {
+                    "received_on": applied,
+                    "direction": "inkomend",
+                    "counterpart": "OM",
+                    "counterpart_kind": "om",
+                    "subject_name": name,
+                    "subject_kvk": None,
+                    "subject_birth_date": born,
+                    "summary": "",
+                    "confidentiality_note": "",
+                    "follow_up": "",
+                    "created_by": USER,
+                    "created_at": now,
+                }
+            )
+        elif number % 20 == 0:
             target = rng.randrange(1, number + 1)
             tip_rows.append(
                 {
@@ -133,6 +152,7 @@ def build(path: Path, cases: int, seed: int = 1) -> None:
                     "counterpart_kind": "om",
                     "subject_name": f"Onderneming {target} B.V.",
                     "subject_kvk": f"{10000000 + target:08d}",
+                    "subject_birth_date": None,
                     "summary": "",
                     "confidentiality_note": "",
                     "follow_up": "",
@@ -292,7 +312,7 @@ def main() -> None:
     from bibob_desk.storage.models import Case
 
     CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"known-from-{args.cases}-seed1.sqlite"
+    path = CACHE / f"known-from-{args.cases}-seed2.sqlite"
     if not path.exists():
         started = time.perf_counter()
         print(f"Genereren van {args.cases} zaken (eenmalig) in {path} ...", flush=True)

@@ -190,7 +190,7 @@ class RelationsPanel(QWidget):
             self.model.set_rows([])
             return
         try:
-            self.model.set_rows(self.service.list(reference))
+            self.model.set_rows(self.service.list(reference, log=False))
         except BibobError as exc:
             self.model.set_rows([])
             errors.show_error(self, exc)

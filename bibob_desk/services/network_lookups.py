@@ -100,12 +100,12 @@ _PARTY_CASES_SINCE = _PARTY_CASES.where(
     or_(Case.application_date >= _SINCE, Case.decision_date >= _SINCE)
 )
 _TIPS_BY_KVK = (
-    select(Party.id, Tip.id)
+    select(Party.id, Tip.id, Tip.received_on)
     .join(Tip, Tip.subject_kvk == Party.kvk_number)
     .where(Party.id.in_(_IDS), Party.kvk_number.is_not(None))
 )
 _TIPS_BY_BIRTH = (
-    select(Party.id, Party.name, Tip.id, Tip.subject_name)
+    select(Party.id, Party.name, Tip.id, Tip.subject_name, Tip.received_on)
     .join(Tip, Tip.subject_birth_date == Party.birth_date)
     .where(Party.id.in_(_IDS), Party.birth_date.is_not(None))
 )
@@ -115,7 +115,9 @@ class SqlLookups:
     """SQLite (or any backend without row-level security): the rule of services/access.py."""
 
     def __init__(self, session: Session, viewer: Viewer) -> None:
-        self.session = session
+        # Core statements on the session's connection: no ORM layer per query (they run
+        # dozens of times per "Bekend uit").
+        self.session = session.connection()
         self.viewer = viewer
 
     def _visible_case_ids(self, case_ids: Collection[int]) -> set[int]:
@@ -165,31 +167,33 @@ class SqlLookups:
         if not ids:
             return []
         params = {"ids": list(ids)}
-        pairs = {(p, t) for p, t in self.session.execute(_TIPS_BY_KVK, params).all()}
+        pairs = {
+            (p, t)
+            for p, t, received in self.session.execute(_TIPS_BY_KVK, params).all()
+            if since is None or received >= since
+        }
         pairs |= {
             (p, t)
-            for p, p_name, t, t_name in self.session.execute(_TIPS_BY_BIRTH, params).all()
-            if normal_name(p_name) == normal_name(t_name)
+            for p, p_name, t, t_name, received in self.session.execute(_TIPS_BY_BIRTH, params)
+            if (since is None or received >= since) and normal_name(p_name) == normal_name(t_name)
         }
         if not pairs:
             return []
-        tip_ids = {t for _, t in pairs}
-        query = select(Tip.id).where(Tip.id.in_(list(tip_ids)))
-        if since is not None:
-            query = query.where(Tip.received_on >= since)
-        recent = set(self.session.execute(query).scalars())
+        if self.viewer.sees_all_cases:
+            return sorted(pairs)
+        tip_ids = [t for _, t in pairs]
         seen = set(
             self.session.execute(
-                select(Tip.id).where(
-                    Tip.id.in_(list(recent)), tip_visibility_condition(self.viewer)
-                )
+                select(Tip.id).where(Tip.id.in_(tip_ids), tip_visibility_condition(self.viewer))
             ).scalars()
         )
-        return [(p, t if t in seen else None) for p, t in sorted(pairs) if t in recent]
+        return [(p, t if t in seen else None) for p, t in sorted(pairs)]
 
     def visible_parties(self, ids: Collection[int]) -> set[int]:
         if not ids:
             return set()
+        if self.viewer.sees_all_cases:
+            return set(ids)  # no case is hidden from a team lead
         query = _PARTY_CASES.with_only_columns(CaseParty.party_id).distinct()
         if not self.viewer.sees_all_cases:
             query = query.where(visibility_condition(self.viewer))

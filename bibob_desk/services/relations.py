@@ -25,7 +25,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from bibob_desk.domain.case import ValidationErrors
 from bibob_desk.domain.errors import NotFoundError, ValidationError
@@ -484,10 +484,19 @@ class RelationService:
 
     # --- relations ---------------------------------------------------------------------------
 
-    def list(self, reference: str) -> builtins.list[RelationView]:
+    def list(self, reference: str, *, log: bool = True) -> builtins.list[RelationView]:
+        """The case's relations; logged as a view of the case unless the caller just logged
+        one (the Betrokkenen tab shows them with the case, which ``CaseService.get`` logged)."""
         with self.context.db.session() as session:
             case = self._case(session, reference)
-            audit.record(session, self.context.user, audit.VIEW, case.reference, {"relaties": 1})
+            if log:
+                audit.record(
+                    session,
+                    self.context.user,
+                    audit.VIEW,
+                    case.reference,
+                    {"onderdeel": "relaties"},
+                )
             names = self._names(case)
             return [_view(case, r, names) for r in self._relations(session, case)]
 
@@ -771,24 +780,22 @@ class _RelationTexts(dict[int, str]):
         wanted = [i for i in ids if i not in self]
         if not wanted:
             return
+        source, target = aliased(Party), aliased(Party)
         relations = self.session.execute(
             select(
                 PartyRelation.id,
                 PartyRelation.relation,
-                PartyRelation.from_party_id,
-                PartyRelation.to_party_id,
-            ).where(PartyRelation.id.in_(wanted))
+                source.name.label("from_name"),
+                target.name.label("to_name"),
+            )
+            .join(source, source.id == PartyRelation.from_party_id)
+            .join(target, target.id == PartyRelation.to_party_id)
+            .where(PartyRelation.id.in_(wanted))
         ).all()
-        party_ids = {r.from_party_id for r in relations} | {r.to_party_id for r in relations}
-        names = dict(
-            self.session.execute(
-                select(Party.id, Party.name).where(Party.id.in_(list(party_ids)))
-            ).all()
-        )
         for r in relations:
             label = RELATION_LABELS[RelationKind(r.relation)].lower()
             self[r.id] = (
-                f"{names.get(r.from_party_id, '?')} is {label} {names.get(r.to_party_id, '?')} "
+                f"{r.from_name} is {label} {r.to_name} "
                 f"({RELATION_GROUNDS[RelationKind(r.relation)]})"
             )
 
