@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -254,7 +254,7 @@ class RelationsPanel(QWidget):
                     [what, item.on.strftime("%d-%m-%Y") if item.on else "", item.how]
                 )
                 if item.kind != "tip":
-                    child.setData(0, 256, item.reference)
+                    child.setData(0, Qt.ItemDataRole.UserRole, item.reference)
                 top.addChild(child)
             if party.hidden:
                 top.addChild(QTreeWidgetItem([HIDDEN_MATCH_TEXT, "", ""]))
@@ -266,7 +266,7 @@ class RelationsPanel(QWidget):
         self.known_tree.show()
 
     def _known_item_opened(self, item: QTreeWidgetItem, column: int) -> None:
-        reference = item.data(0, 256)
+        reference = item.data(0, Qt.ItemDataRole.UserRole)
         if reference:
             self.open_case.emit(str(reference))
 
