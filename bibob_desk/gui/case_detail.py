@@ -42,6 +42,7 @@ from bibob_desk.gui.detail_models import (
 )
 from bibob_desk.gui.forms import child, load_form
 from bibob_desk.gui.party_dialog import PartyDialog
+from bibob_desk.gui.relations_panel import RelationsPanel
 from bibob_desk.gui.reliability import run_with_busy_dialog
 from bibob_desk.gui.styling import app_icon, fit_columns, mark_invalid, scroll_area
 from bibob_desk.services.cases import CaseService, CaseView
@@ -282,16 +283,26 @@ class CaseDetail(QWidget):
         self.party_model = PartyTableModel()
         self.party_view = _table(tab, self.party_model, stretch=[0, 5])
         self.add_party_button = QPushButton("Betrokkene toevoegen…", tab)
+        self.edit_party_button = QPushButton("Wijzigen…", tab)
         self.remove_party_button = QPushButton("Verwijderen", tab)
         self.add_party_button.clicked.connect(self.add_party)
+        self.edit_party_button.clicked.connect(self.edit_party)
+        self.party_view.doubleClicked.connect(self.edit_party)
         self.remove_party_button.clicked.connect(self.remove_party)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.remove_party_button)
+        buttons.addWidget(self.edit_party_button)
         buttons.addWidget(self.add_party_button)
+        # Relations between the parties, "Bekend uit" and the network view (issue 18).
+        self.relations_panel = RelationsPanel(self.context, tab)
+        self.relations_panel.case_changed.connect(self._panel_changed_case)
+        self.relations_panel.open_case.connect(self._open_other_case)
+        self.relations_panel.open_party.connect(self.select_party)
         layout = QVBoxLayout(tab)
         layout.addWidget(self.party_view, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.relations_panel, 1)
         return tab
 
     def _build_timeline_tab(self) -> QWidget:
@@ -394,6 +405,7 @@ class CaseDetail(QWidget):
         self.fields_tab.officers = self.service.assignable_officers()
         self.fields_tab.fill(case)
         self.party_model.set_rows(case.parties)
+        self.relations_panel.set_case(case.reference, case.parties)
         self.timeline_model.set_rows(
             sorted(case.timeline, key=lambda t: (t.occurred_at, t.id), reverse=True)
         )
@@ -493,6 +505,44 @@ class CaseDetail(QWidget):
             errors.show_error(self, exc)
             return
         self._after_change(case, f"Betrokkene {dialog.party_input().name.strip()} toegevoegd.")
+
+    def edit_party(self) -> None:
+        """Wijzigen…: the selected party, with the same validation, need-to-know and audit as
+        adding (services/parties.py)."""
+        from bibob_desk.services.parties import PartyService
+
+        if self.case is None:
+            return
+        party = self.party_model.row_at(self.party_view.currentIndex().row())
+        if party is None:
+            errors.show_error(self, "Kies eerst de betrokkene die u wilt wijzigen.")
+            return
+        dialog = PartyDialog(self, party)
+        if not self.exec_dialog(dialog):
+            return
+        try:
+            case = PartyService(self.context).update_party(
+                self.case.reference, party.party_id, dialog.party_input()
+            )
+        except BibobError as exc:
+            errors.show_error(self, exc)
+            return
+        self._after_change(case, f"Betrokkene {dialog.party_input().name.strip()} gewijzigd.")
+
+    def select_party(self, party_id: int) -> None:
+        for row in range(self.party_model.rowCount()):
+            party = self.party_model.row_at(row)
+            if party is not None and party.party_id == party_id:
+                self.tabs.setCurrentIndex(1)
+                self.party_view.selectRow(row)
+                return
+
+    def _open_other_case(self, reference: str) -> None:
+        opener = getattr(self.window(), "open_case", None)
+        if callable(opener):
+            opener(reference)
+        else:
+            self.set_case(reference)
 
     def exec_dialog(self, dialog: PartyDialog) -> bool:
         """Run a dialog modally (tests replace this to drive the dialog themselves)."""

@@ -1,4 +1,5 @@
-"""Dialog to add a party (betrokkene) to a case: a person or a company with its role."""
+"""Dialog to add a party (betrokkene) to a case, or change one: a person or a company with its
+role."""
 
 from __future__ import annotations
 
@@ -17,15 +18,15 @@ from bibob_desk.domain.parties import PARTY_KIND_LABELS, PARTY_ROLE_LABELS, Part
 from bibob_desk.gui.errors import error_fields, error_lines
 from bibob_desk.gui.forms import child, load_form
 from bibob_desk.gui.styling import mark_invalid
-from bibob_desk.services.cases import PartyInput, validate_party_input
+from bibob_desk.services.cases import PartyInput, PartyView, validate_party_input
 
 
 class PartyDialog(QDialog):
     """Collects a ``PartyInput``; the service's own validation decides what is acceptable."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, party: PartyView | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Betrokkene toevoegen")
+        self.setWindowTitle("Betrokkene wijzigen" if party else "Betrokkene toevoegen")
         self.setMinimumWidth(460)
         self.form = load_form("party_form.ui", self)
         self.kind_combo = child(self.form, QComboBox, "kindCombo")
@@ -59,7 +60,7 @@ class PartyDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Toevoegen")
+        ok.setText("Opslaan" if party else "Toevoegen")
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuleren")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -67,8 +68,24 @@ class PartyDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(self.form)
         layout.addWidget(self.buttons)
+        if party is not None:
+            self.fill(party)
         self._kind_changed()
         self.name_edit.setFocus()
+
+    def fill(self, party: PartyView) -> None:
+        """Wijzigen: start from what is stored."""
+        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(party.kind)))
+        self.role_combo.setCurrentIndex(max(0, self.role_combo.findData(party.role)))
+        self.name_edit.setText(party.name)
+        self.kvk_edit.setText(party.kvk_number or "")
+        self.birth_date_edit.setText(
+            party.birth_date.strftime("%d-%m-%Y") if party.birth_date else ""
+        )
+        self.street_edit.setText(party.street)
+        self.house_number_edit.setText(party.house_number)
+        self.postcode_edit.setText(party.postcode or "")
+        self.city_edit.setText(party.city)
 
     def _kind_changed(self) -> None:
         # A company has a KvK number, a person a birth date; the other field is hidden, not

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import Select, delete, false, func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -833,6 +833,17 @@ class CaseService:
                 {"naam": link.party.name, "rol": link.role},
             )
             case.parties.remove(link)
+            if not any(cp.party_id == link.party_id for cp in case.parties):
+                # Relations recorded in this case with this party lose their meaning (issue 18).
+                from bibob_desk.storage.models import PartyRelation
+
+                session.execute(
+                    delete(PartyRelation).where(
+                        PartyRelation.case_id == case.id,
+                        (PartyRelation.from_party_id == link.party_id)
+                        | (PartyRelation.to_party_id == link.party_id),
+                    )
+                )
             session.add(
                 TimelineEntry(
                     case=case,

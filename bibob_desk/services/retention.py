@@ -42,6 +42,7 @@ from bibob_desk.storage.models import (
     DocumentExport,
     ImportedCase,
     Party,
+    PartyRelation,
     Suspension,
     TimelineEntry,
     Tip,
@@ -204,6 +205,8 @@ def _destroy(session: Session, case: Case) -> tuple[int, int, int]:
     party_ids = set(
         session.execute(select(CaseParty.party_id).where(CaseParty.case_id == case.id)).scalars()
     )
+    # Relations recorded in the case (issue 18) go first: they point at its parties.
+    session.execute(delete(PartyRelation).where(PartyRelation.case_id == case.id))
     session.execute(delete(CaseParty).where(CaseParty.case_id == case.id))
     orphans = [
         pid

@@ -125,7 +125,8 @@ class Party(Base):
     kind: Mapped[str] = mapped_column(String(20))  # natuurlijk_persoon / rechtspersoon
     name: Mapped[str] = mapped_column(String(200), index=True)
     kvk_number: Mapped[str | None] = mapped_column(String(8), nullable=True, index=True)
-    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Indexed for "Bekend uit" (name plus date of birth, migration 0011).
+    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     street: Mapped[str] = mapped_column(String(200), default="")
     house_number: Mapped[str] = mapped_column(String(20), default="")
     postcode: Mapped[str | None] = mapped_column(String(7), nullable=True)
@@ -259,7 +260,7 @@ class Tip(Base):
     counterpart_kind: Mapped[str] = mapped_column(String(30), default="om")
     subject_name: Mapped[str] = mapped_column(String(200), index=True)
     subject_kvk: Mapped[str | None] = mapped_column(String(8), nullable=True, index=True)
-    subject_birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    subject_birth_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     summary: Mapped[str] = mapped_column(Text, default="")
     confidentiality_note: Mapped[str] = mapped_column(Text, default="")
     case_id: Mapped[int | None] = mapped_column(
@@ -362,3 +363,27 @@ class DatabaseInfo(Base):
 
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class PartyRelation(Base):
+    """A relation between two parties of one case (art. 3 lid 4 Wet Bibob), e.g. "bestuurder
+    van" or "financier van", with its dates, source and note (domain/relations.py).
+
+    It belongs to the case in which it was recorded (need-to-know: row-level security by
+    ``case_id``); the parties it joins may appear in other cases too, which is how relations
+    reach across cases ("Bekend uit", the network view)."""
+
+    __tablename__ = "party_relations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    from_party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    to_party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    relation: Mapped[str] = mapped_column(String(30))
+    share_band: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    source: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
