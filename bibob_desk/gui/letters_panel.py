@@ -22,11 +22,13 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImage, QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -129,6 +131,8 @@ class LettersPanel(QWidget):
         self.may_approve = False
         # Replaceable in tests: choose an export folder when none is set.
         self.choose_folder: Callable[[], str | None] = self._ask_folder
+        # Replaceable in tests: ask the zaak URL before an upload (None = cancelled).
+        self.ask_zaak_url: Callable[[str], str | None] = self._ask_zaak_url
 
         layout = QVBoxLayout(self)
 
@@ -189,10 +193,17 @@ class LettersPanel(QWidget):
         self.final_button.clicked.connect(self.finalise)
         self.export_button = QPushButton("Exporteren")
         self.export_button.clicked.connect(self.export)
+        self.upload_button = QPushButton("Naar zaaksysteem")
+        self.upload_button.setToolTip(
+            "Rechtstreeks naar de Documenten API van het zaaksysteem (instellingen zgw.*), "
+            "gekoppeld aan de zaak"
+        )
+        self.upload_button.clicked.connect(self.upload)
         for button in (self.save_button, self.approve_button, self.final_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.export_button)
+        buttons.addWidget(self.upload_button)
         left_layout.addLayout(buttons)
         self.state_label = QLabel()
         self.state_label.setObjectName("letterState")
@@ -321,6 +332,7 @@ class LettersPanel(QWidget):
         self.export_button.setEnabled(
             bool(doc is not None and (doc.is_final or ready) and not changed)
         )
+        self.upload_button.setEnabled(self.export_button.isEnabled())
         self.preview_button.setEnabled(doc is not None)
         if doc is None:
             self.state_label.setText("")
@@ -415,6 +427,54 @@ class LettersPanel(QWidget):
             "Geëxporteerd",
             f"De brief staat in de exportmap:\n{result.pdf_path}\n{result.sidecar_path}",
         )
+
+    def upload(self) -> None:
+        """The second export target: straight into the zaaksysteem (Documenten API)."""
+        from bibob_desk.services.zgw import ZgwExportService
+
+        doc = self.current
+        if doc is None or self.reference is None:
+            return
+        reference = self.reference
+        service = ZgwExportService(self.context)
+        try:
+            zaak = self.ask_zaak_url(service.zaak_url(reference))
+            if zaak is None:
+                return
+            service.set_zaak_url(reference, zaak)
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                result = service.upload_document(doc.id)
+            finally:
+                QApplication.restoreOverrideCursor()
+        except BibobError as exc:  # ZgwError too: refused or unreachable
+            self.model.load(reference)
+            self.case_changed.emit(reference)
+            errors.show_error(self, exc)
+            return
+        self.model.load(reference)
+        self.select_document(doc.id)
+        self.case_changed.emit(reference)
+        linked = (
+            f"\nGekoppeld aan de zaak:\n{result.zaakinformatieobject}"
+            if result.zaakinformatieobject
+            else "\nDe Bibob-zaak heeft geen zaak-URL; het document is niet aan een zaak gekoppeld."
+        )
+        again = "" if result.created else " (stond er al; niet opnieuw aangemaakt)"
+        errors.show_info(
+            self,
+            "Naar zaaksysteem",
+            f"De brief staat in het zaaksysteem{again}:\n{result.url}{linked}",
+        )
+
+    def _ask_zaak_url(self, current: str) -> str | None:
+        text, ok = QInputDialog.getText(
+            self,
+            "Naar zaaksysteem",
+            "URL van de zaak in de Zaken API (leeg: niet aan een zaak koppelen):",
+            text=current,
+        )
+        return text.strip() if ok else None
 
     def _ask_folder(self) -> str | None:
         chosen = QFileDialog.getExistingDirectory(self, "Exportmap kiezen", str(Path.home()))

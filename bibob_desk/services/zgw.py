@@ -85,6 +85,10 @@ class ZgwExportService:
 
     # --- the case's zaak -----------------------------------------------------------------------
 
+    def zaak_url(self, reference: str) -> str:
+        with self.context.db.session() as session:
+            return self.letters._load_case(session, reference).zaak_url or ""
+
     def set_zaak_url(self, reference: str, url: str) -> str:
         """Record the URL of the case's ZAAK in the Zaken API ("" removes it); audited."""
         spec = SPECS["zgw.zaken_api"]
