@@ -25,6 +25,8 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import default as email_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -80,7 +82,8 @@ class ZgwTestServer:
     seen: list[Seen] = field(default_factory=list)
     failures: list[tuple[str, str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # spec violations by the client
-    delay: float = 0.0
+    part_content: dict[str, bytes] = field(default_factory=dict)
+    part_size: int = 20_000  # the server decides the size of the bestandsdelen
 
     def fail(self, method: str, path: str, mode: str) -> None:
         self.failures.append((method, path, mode))
@@ -118,8 +121,11 @@ def _handler(state: ZgwTestServer, apis: dict[str, OpenAPI], timeout_delay: floa
         def do_POST(self) -> None:
             self._handle("POST")
 
+        def do_PUT(self) -> None:
+            self._handle("PUT")
+
         def _send(self, status: int, body: Any, content_type: str = "application/json") -> None:
-            data = json.dumps(body).encode("utf-8")
+            data = b"" if body is None else json.dumps(body).encode("utf-8")
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
@@ -145,6 +151,7 @@ def _handler(state: ZgwTestServer, apis: dict[str, OpenAPI], timeout_delay: floa
             raw = self.rfile.read(length) if length else None
             split = urlsplit(self.path)
             prefix = DOC_PREFIX if split.path.startswith(DOC_PREFIX) else ZAAK_PREFIX
+            json_body = (self.headers.get("Content-Type") or "").startswith("application/json")
             api = apis[prefix]
             route = split.path[len(prefix) :]
             query = parse_qs(split.query)
@@ -156,7 +163,15 @@ def _handler(state: ZgwTestServer, apis: dict[str, OpenAPI], timeout_delay: floa
                 content_type=self.headers.get("Content-Type", "") or "",
                 parameters=RequestParameters(
                     query=ImmutableMultiDict([(k, v) for k, vs in query.items() for v in vs]),
-                    header=Headers(list(self.headers.items())),
+                    # The spec declares Content-Type as a header parameter with the bare media
+                    # type as enum; a multipart body needs "; boundary=…" (RFC 9110 media type
+                    # parameters), so the header parameter is checked without its parameters.
+                    header=Headers(
+                        [
+                            (k, v.split(";")[0].strip() if k.lower() == "content-type" else v)
+                            for k, v in self.headers.items()
+                        ]
+                    ),
                 ),
             )
             claims = None
@@ -165,11 +180,11 @@ def _handler(state: ZgwTestServer, apis: dict[str, OpenAPI], timeout_delay: floa
                 claims = jwt.decode(token, SECRET, algorithms=["HS256"])
             except jwt.PyJWTError:
                 claims = None
-            body_json = json.loads(raw) if raw else None
+            body_json = json.loads(raw) if raw and json_body else None
             state.seen.append(Seen(method, split.path, body_json, claims))
             mode = None
             for index, (m, p, how) in enumerate(state.failures):
-                if m == method and route == p:
+                if m == method and (route == p or (p.endswith("/") and route.startswith(p))):
                     mode = how
                     del state.failures[index]
                     break
@@ -193,14 +208,14 @@ def _handler(state: ZgwTestServer, apis: dict[str, OpenAPI], timeout_delay: floa
             if mode == "500":
                 self._reply(api, request, 500, self._error(500, "error", "Interne fout"))
                 return
-            status, answer = self._route(method, route, query, body_json)
+            status, answer = self._route(method, route, query, body_json, raw)
             if mode == "timeout":
                 time.sleep(timeout_delay)  # done, but the answer comes too late
             self._reply(api, request, status, answer)
 
         def _reply(self, api: OpenAPI, request: _Request, status: int, body: Any) -> None:
             content_type = "application/json" if status < 400 else "application/problem+json"
-            data = json.dumps(body).encode("utf-8")
+            data = b"" if body is None else json.dumps(body).encode("utf-8")
             response = _Response(
                 status, data, content_type, Headers({"Content-Type": content_type})
             )
@@ -212,8 +227,12 @@ def _handler(state: ZgwTestServer, apis: dict[str, OpenAPI], timeout_delay: floa
                 self._send(status, body, content_type)
 
         def _route(
-            self, method: str, route: str, query: dict[str, list[str]], body: Any
+            self, method: str, route: str, query: dict[str, list[str]], body: Any, raw: Any
         ) -> tuple[int, Any]:
+            if route.startswith("/bestandsdelen/") and method == "PUT":
+                return self._put_part(route.rsplit("/", 1)[1], raw)
+            if route.endswith("/unlock") and method == "POST":
+                return self._unlock(route.split("/")[2], body)
             if route == "/enkelvoudiginformatieobjecten" and method == "POST":
                 return 201, self._create_document(body)
             if route == "/enkelvoudiginformatieobjecten" and method == "GET":
@@ -249,8 +268,64 @@ def _handler(state: ZgwTestServer, apis: dict[str, OpenAPI], timeout_delay: floa
                 ]
             return 404, self._error(404, "not_found", route)
 
+        def _put_part(self, part_id: str, raw: bytes) -> tuple[int, Any]:
+            content_type = self.headers.get("Content-Type", "")
+            message = BytesParser(policy=email_policy).parsebytes(
+                f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+            )
+            fields = {
+                part.get_param("name", header="content-disposition"): part.get_payload(decode=True)
+                for part in message.iter_parts()
+            }
+            for document in state.documents.values():
+                for part in document["bestandsdelen"]:
+                    if part["url"].endswith(part_id):
+                        if fields.get("lock", b"").decode() != part["lock"]:
+                            return 400, self._error(
+                                400,
+                                "incorrect-lock",
+                                "lock",
+                                [{"name": "lock", "code": "incorrect-lock", "reason": "Onjuist"}],
+                            )
+                        if len(fields.get("inhoud") or b"") != part["omvang"]:
+                            return 400, self._error(
+                                400,
+                                "size",
+                                "omvang",
+                                [{"name": "inhoud", "code": "file-size", "reason": "Omvang"}],
+                            )
+                        state.part_content[part["url"]] = fields["inhoud"]
+                        part["voltooid"] = True
+                        return 200, {"url": part["url"], "lock": part["lock"]}
+            return 404, self._error(404, "not_found", part_id)
+
+        def _unlock(self, key: str, body: dict[str, Any]) -> tuple[int, Any]:
+            document = state.documents[key]
+            parts = document["bestandsdelen"]
+            if body.get("lock") != (parts[0]["lock"] if parts else "") or not all(
+                p["voltooid"] for p in parts
+            ):
+                return 400, self._error(
+                    400,
+                    "unlock-failed",
+                    "lock",
+                    [
+                        {
+                            "name": "nonFieldErrors",
+                            "code": "incomplete-upload",
+                            "reason": "Onvolledig",
+                        }
+                    ],
+                )
+            content = b"".join(state.part_content[p["url"]] for p in parts)
+            document["locked"] = False
+            document["sha256_received"] = hashlib.sha256(content).hexdigest()
+            return 204, None
+
         def _create_document(self, body: dict[str, Any]) -> dict[str, Any]:
             key = str(uuid.uuid4())
+            if not body.get("inhoud") and body.get("bestandsomvang"):
+                return self._create_large(key, body)
             content = base64.b64decode(body.get("inhoud") or b"")
             document = {
                 key_: value for key_, value in body.items() if key_ not in ("inhoud", "lock")
@@ -267,6 +342,32 @@ def _handler(state: ZgwTestServer, apis: dict[str, OpenAPI], timeout_delay: floa
             )
             state.documents[key] = document
             return {k: v for k, v in document.items() if k != "sha256_received"}
+
+        def _create_large(self, key: str, body: dict[str, Any]) -> dict[str, Any]:
+            size = int(body["bestandsomvang"])
+            lock = uuid.uuid4().hex
+            parts = []
+            for number, start in enumerate(range(0, size, state.part_size), 1):
+                parts.append(
+                    {
+                        "url": f"{state.documenten_api}/bestandsdelen/{uuid.uuid4()}",
+                        "volgnummer": number,
+                        "omvang": min(state.part_size, size - start),
+                        "voltooid": False,
+                        "lock": lock,
+                    }
+                )
+            document = {k: v for k, v in body.items() if k not in ("inhoud", "lock")}
+            document.update(
+                url=f"{state.documenten_api}/enkelvoudiginformatieobjecten/{key}",
+                inhoud=None,
+                versie=1,
+                beginRegistratie=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                locked=True,
+                bestandsdelen=parts,
+            )
+            state.documents[key] = document
+            return dict(document)
 
     return Handler
 

@@ -5,7 +5,8 @@ One body serves both export targets:
   ``POST /enkelvoudiginformatieobjecten`` (schema ``EnkelvoudigInformatieObjectCreateLockRequest``)
   without ``inhoud`` (the PDF lies beside it, named in ``bestandsnaam``), plus one key ``bibob``
   with what ZGW has no field for (the Bibob case, approval, MDTO file names);
-- the direct upload: the same fields with ``inhoud`` (base64), without ``bibob``.
+- the direct upload: the same fields with ``inhoud`` (base64, or in bestandsdelen for a large
+  file; ``documents/zgw_client.py``), without ``bibob``.
 
 A document is linked to a case's zaak by a ZAAKINFORMATIEOBJECT in the Zaken API, not by a field
 of the document, so the case lives under ``bibob`` here.
@@ -13,7 +14,6 @@ of the document, so the case lives under ``bibob`` here.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -91,8 +91,3 @@ def informatieobject(info: LetterInfo) -> dict[str, Any]:
 def sidecar(info: LetterInfo, bibob: Mapping[str, Any]) -> dict[str, Any]:
     """The folder sidecar: the ZGW request body without ``inhoud``, plus ``bibob``."""
     return {**informatieobject(info), BIBOB_KEY: {"sidecar_version": SIDECAR_VERSION, **bibob}}
-
-
-def upload_body(info: LetterInfo, pdf: bytes) -> dict[str, Any]:
-    """The body of ``POST /enkelvoudiginformatieobjecten`` with the PDF inline (base64)."""
-    return {**informatieobject(info), "inhoud": base64.b64encode(pdf).decode("ascii")}

@@ -14,7 +14,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import secrets
 import socket
 import time
 import urllib.error
@@ -30,6 +32,8 @@ from bibob_desk.domain.errors import BibobError
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_ATTEMPTS = 3
+# Above this size a document goes in bestandsdelen (ZGW "grote bestanden") instead of base64.
+DEFAULT_PARTS_ABOVE = 5_000_000
 CONTENT_CRS = "EPSG:4326"  # the Zaken API asks for Accept-Crs/Content-Crs on some resources
 
 
@@ -84,7 +88,9 @@ class ZgwClient:
         timeout: float = DEFAULT_TIMEOUT,
         attempts: int = DEFAULT_ATTEMPTS,
         pause: Callable[[float], None] = time.sleep,
+        parts_above: int = DEFAULT_PARTS_ABOVE,
     ) -> None:
+        self.parts_above = parts_above
         self.credentials = credentials
         self.user_id = user_id
         self.user_representation = user_representation
@@ -94,15 +100,25 @@ class ZgwClient:
 
     # --- HTTP ------------------------------------------------------------------------------
 
-    def _request(self, method: str, url: str, body: Mapping[str, Any] | None = None) -> Response:
+    def _request(
+        self,
+        method: str,
+        url: str,
+        body: Mapping[str, Any] | None = None,
+        *,
+        raw: bytes | None = None,
+        content_type: str = "",
+    ) -> Response:
         token = make_jwt(self.credentials, self.user_id, self.user_representation)
         headers = {
             "Authorization": f"Bearer {token}",
             "Accept": "application/json",
             "Accept-Crs": CONTENT_CRS,
         }
-        data = None
-        if body is not None:
+        data = raw
+        if raw is not None:
+            headers["Content-Type"] = content_type
+        elif body is not None:
             data = json.dumps(body).encode("utf-8")
             headers["Content-Type"] = "application/json"
             headers["Content-Crs"] = CONTENT_CRS
@@ -164,7 +180,9 @@ class ZgwClient:
 
     # --- Documenten API --------------------------------------------------------------------
 
-    def find_document(self, documenten_api: str, bronorganisatie: str, identificatie: str) -> str:
+    def _find_document(
+        self, documenten_api: str, bronorganisatie: str, identificatie: str
+    ) -> dict[str, Any] | None:
         query = urllib.parse.urlencode(
             {"bronorganisatie": bronorganisatie, "identificatie": identificatie}
         )
@@ -173,20 +191,106 @@ class ZgwClient:
         for item in results:
             same = item.get("identificatie") == identificatie
             if same and item.get("bronorganisatie") == bronorganisatie and item.get("url"):
-                return str(item["url"])
-        return ""
+                return dict(item)
+        return None
 
-    def create_document(self, documenten_api: str, body: Mapping[str, Any]) -> tuple[str, bool]:
-        """``POST /enkelvoudiginformatieobjecten``; (url, False) when it was already there."""
-        return self._create_once(
-            "het aanmaken van het document",
-            lambda: (
-                self.find_document(
-                    documenten_api, str(body["bronorganisatie"]), str(body["identificatie"])
-                )
-                or None
-            ),
-            lambda: self._request("POST", f"{documenten_api}/enkelvoudiginformatieobjecten", body),
+    def find_document(self, documenten_api: str, bronorganisatie: str, identificatie: str) -> str:
+        found = self._find_document(documenten_api, bronorganisatie, identificatie)
+        return str(found["url"]) if found else ""
+
+    def create_document(
+        self, documenten_api: str, body: Mapping[str, Any], content: bytes | None = None
+    ) -> tuple[str, bool]:
+        """``POST /enkelvoudiginformatieobjecten``; (url, False) when it was already there.
+
+        ``content`` above ``parts_above`` bytes goes in bestandsdelen: the document is created
+        without ``inhoud`` (locked), each part is PUT as multipart/form-data with the lock, then
+        the document is unlocked. A retry finds a half-uploaded document and finishes it.
+        """
+        if content is None or len(content) <= self.parts_above:
+            if content is not None and "inhoud" not in body:
+                body = {**body, "inhoud": base64.b64encode(content).decode("ascii")}
+            return self._create_once(
+                "het aanmaken van het document",
+                lambda: (
+                    self.find_document(
+                        documenten_api, str(body["bronorganisatie"]), str(body["identificatie"])
+                    )
+                    or None
+                ),
+                lambda: self._request(
+                    "POST", f"{documenten_api}/enkelvoudiginformatieobjecten", body
+                ),
+            )
+        return self._create_in_parts(documenten_api, body, content)
+
+    def _create_in_parts(
+        self, documenten_api: str, body: Mapping[str, Any], content: bytes
+    ) -> tuple[str, bool]:
+        request = {k: v for k, v in body.items() if k != "inhoud"}
+        request["bestandsomvang"] = len(content)
+        created: dict[str, Any] = {}
+
+        def find() -> str | None:
+            found = self._find_document(
+                documenten_api, str(body["bronorganisatie"]), str(body["identificatie"])
+            )
+            if found is None:
+                return None
+            created.update(found)
+            return str(found["url"])
+
+        def create() -> Response:
+            answer = self._request(
+                "POST", f"{documenten_api}/enkelvoudiginformatieobjecten", request
+            )
+            if isinstance(answer.body, dict):
+                created.update(answer.body)
+            return answer
+
+        url, new = self._create_once("het aanmaken van het document", find, create)
+        parts = [p for p in created.get("bestandsdelen") or [] if isinstance(p, dict)]
+        if created.get("locked") and parts:
+            self._upload_parts(url, parts, content)
+        return url, new
+
+    def _upload_parts(self, url: str, parts: list[dict[str, Any]], content: bytes) -> None:
+        offset = 0
+        lock = ""
+        for part in sorted(parts, key=lambda p: int(p.get("volgnummer", 0))):
+            size = int(part.get("omvang", 0))
+            chunk = content[offset : offset + size]
+            offset += size
+            lock = str(part.get("lock") or lock)
+            if part.get("voltooid"):
+                continue
+            boundary = f"bibob-{secrets.token_hex(12)}"
+            raw = _multipart(boundary, {"lock": lock.encode("utf-8")}, ("inhoud", chunk))
+            content_type = f"multipart/form-data; boundary={boundary}"
+            target = str(part["url"])
+
+            def put(target: str = target, raw: bytes = raw, kind: str = content_type) -> Response:
+                return self._request("PUT", target, raw=raw, content_type=kind)
+
+            self._retry("het uploaden van een bestandsdeel", put)
+        self._retry(
+            "het ontgrendelen van het document",
+            lambda: self._request("POST", f"{url}/unlock", {"lock": lock}),
+        )
+
+    def _retry(self, what: str, call: Callable[[], Response]) -> Response:
+        """Retry an idempotent call (a PUT of a part, an unlock) on transient failures."""
+        last = ""
+        for attempt in range(self.attempts):
+            if attempt:
+                self.pause(min(2.0**attempt, 10.0))
+            try:
+                return call()
+            except _Transient as exc:
+                last = str(exc)
+        raise ZgwError(
+            f"{what[:1].upper()}{what[1:]} is niet gelukt na {self.attempts} pogingen: {last}. "
+            "Er is niets als geëxporteerd gemarkeerd; een nieuwe poging maakt het document af."
         )
 
     # --- Zaken API -------------------------------------------------------------------------
@@ -215,6 +319,28 @@ class ZgwClient:
             lambda: self.find_link(zaken_api, zaak, informatieobject) or None,
             lambda: self._request("POST", f"{zaken_api}/zaakinformatieobjecten", body),
         )
+
+
+def _multipart(boundary: str, fields: Mapping[str, bytes], file: tuple[str, bytes]) -> bytes:
+    lines: list[bytes] = []
+    for name, value in fields.items():
+        lines += [
+            f"--{boundary}".encode(),
+            f'Content-Disposition: form-data; name="{name}"'.encode(),
+            b"",
+            value,
+        ]
+    name, data = file
+    lines += [
+        f"--{boundary}".encode(),
+        f'Content-Disposition: form-data; name="{name}"; filename="{name}.bin"'.encode(),
+        b"Content-Type: application/octet-stream",
+        b"",
+        data,
+        f"--{boundary}--".encode(),
+        b"",
+    ]
+    return b"\r\n".join(lines)
 
 
 def _json(data: bytes) -> Any:

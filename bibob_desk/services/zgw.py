@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bibob_desk.documents.zgw import informatieobjecttype_for, upload_body
+from bibob_desk.documents.zgw import informatieobject, informatieobjecttype_for
 from bibob_desk.documents.zgw_client import ZgwClient, ZgwCredentials, ZgwError
 from bibob_desk.domain.errors import ValidationError
 from bibob_desk.domain.letters import LetterType
@@ -157,7 +157,7 @@ class ZgwExportService:
         client = self.client_factory(
             ZgwCredentials(client_id, secret), self.context.user, user_name
         )
-        url, created = client.create_document(documenten_api, upload_body(info, pdf))
+        url, created = client.create_document(documenten_api, informatieobject(info), pdf)
         # 3. Confirmed by the API: now it counts as exported.
         self._record(document_id, url, created, sha)
         link: str | None = None

@@ -127,10 +127,15 @@ def _configure(context: AppContext, server: ZgwTestServer, monkeypatch: pytest.M
     monkeypatch.setenv(SECRET_ENV, SECRET)
 
 
-def _service(context: AppContext) -> ZgwExportService:
+def _service(context: AppContext, parts_above: int = 5_000_000) -> ZgwExportService:
     def client(credentials: ZgwCredentials, user: str, name: str) -> ZgwClient:
         return ZgwClient(
-            credentials, user_id=user, user_representation=name, timeout=0.4, pause=lambda _s: None
+            credentials,
+            user_id=user,
+            user_representation=name,
+            timeout=0.4,
+            pause=lambda _s: None,
+            parts_above=parts_above,
         )
 
     return ZgwExportService(context, client_factory=client)
@@ -319,3 +324,36 @@ def test_sha_of_the_upload_matches_the_final_letter(
     result = _service(context).upload_letter(reference, "opschorting")
     pdf, _view = LetterService(context).render_letter(reference, "opschorting")
     assert hashlib.sha256(pdf).hexdigest() == result.sha256
+
+
+def test_a_large_file_goes_in_bestandsdelen_and_is_unlocked(
+    context: AppContext, server: ZgwTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reference = make_letter_case(context)
+    _configure(context, server, monkeypatch)
+    server.fail("PUT", "/bestandsdelen/", "500")  # one part fails once: retried
+    result = _service(context, parts_above=10_000).upload_letter(reference, "opschorting")
+    assert server.problems == []
+    (document,) = server.documents.values()
+    assert len(document["bestandsdelen"]) >= 2 and not document["locked"]
+    assert document["sha256_received"] == result.sha256
+    (post,) = server.posts("/enkelvoudiginformatieobjecten")
+    assert "inhoud" not in post.body and post.body["bestandsomvang"] == result.size_bytes
+    assert len(_uploads(context)) == 1
+
+
+def test_an_interrupted_upload_in_parts_is_finished_by_the_next_attempt(
+    context: AppContext, server: ZgwTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reference = make_letter_case(context)
+    _configure(context, server, monkeypatch)
+    for _ in range(3):
+        server.fail("PUT", "/bestandsdelen/", "500")
+    with pytest.raises(ZgwError, match="bestandsdeel"):
+        _service(context, parts_above=10_000).upload_letter(reference, "opschorting")
+    (document,) = server.documents.values()
+    assert document["locked"] and _uploads(context) == []  # not marked exported
+    result = _service(context, parts_above=10_000).upload_letter(reference, "opschorting")
+    assert len(server.documents) == 1 and not document["locked"]
+    assert document["sha256_received"] == result.sha256
+    assert len(_uploads(context)) == 1 and server.problems == []
