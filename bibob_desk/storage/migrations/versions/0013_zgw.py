@@ -21,18 +21,17 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
-        batch.add_column(
-            sa.Column("zaak_url", sa.String(length=200), nullable=False, server_default="")
-        )
-    with op.batch_alter_table("document_exports") as batch:
-        batch.add_column(
-            sa.Column("target", sa.String(length=10), nullable=False, server_default="map")
-        )
+    # Plain ADD/DROP COLUMN, no batch mode: recreating "cases" on SQLite would break the search
+    # index triggers that refer to it (SQLite has DROP COLUMN since 3.35).
+    op.add_column(
+        "cases", sa.Column("zaak_url", sa.String(length=200), nullable=False, server_default="")
+    )
+    op.add_column(
+        "document_exports",
+        sa.Column("target", sa.String(length=10), nullable=False, server_default="map"),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("document_exports") as batch:
-        batch.drop_column("target")
-    with op.batch_alter_table("cases") as batch:
-        batch.drop_column("zaak_url")
+    op.drop_column("document_exports", "target")
+    op.drop_column("cases", "zaak_url")
