@@ -492,12 +492,14 @@ class LetterService:
             assert doc.content is not None and doc.sha256 is not None
             pdf = bytes(doc.content)
             sha = doc.sha256
+            # ZGW's auteur is a person: the author's name, not their login.
+            author_name = self._full_name(session, doc.author)
             stem = base_name(case.reference, doc.doc_type)
             files: ExportedFiles = export_files(
                 target,
                 stem,
                 pdf,
-                lambda name: self._sidecar(case, doc, name, settings, with_mdto),
+                lambda name: self._sidecar(case, doc, name, settings, with_mdto, author_name),
                 (lambda name: self._mdto_files(case, doc, name, settings))
                 if with_mdto
                 else (lambda _name: ()),
@@ -912,7 +914,12 @@ class LetterService:
         )
 
     def letter_info(
-        self, case: Case, doc: Document, file_name: str, settings: Mapping[str, Any]
+        self,
+        case: Case,
+        doc: Document,
+        file_name: str,
+        settings: Mapping[str, Any],
+        author_name: str = "",
     ) -> LetterInfo:
         assert doc.finalised_at is not None and doc.sha256 is not None
         kind = LetterType(doc.doc_type)
@@ -923,7 +930,7 @@ class LetterService:
             creatiedatum=doc.finalised_at.date(),
             titel=doc.title,
             vertrouwelijkheidaanduiding=doc.confidentiality,
-            auteur=doc.author,
+            auteur=author_name or doc.author,
             bestandsnaam=file_name,
             bestandsomvang=doc.size_bytes or 0,
             sha256=doc.sha256,
@@ -940,6 +947,7 @@ class LetterService:
         file_name: str,
         settings: Mapping[str, Any],
         with_mdto: bool,
+        author_name: str = "",
     ) -> dict[str, Any]:
         """ZGW fields at the top level (valid for ``POST /enkelvoudiginformatieobjecten``), the
         Bibob-specific ones under ``bibob``."""
@@ -972,7 +980,8 @@ class LetterService:
                 "taal": "nl",
                 "bestandsformaat": {"label": "PDF/A-2b", "code": "fmt/477"},
             }
-        return zgw_sidecar(self.letter_info(case, doc, file_name, settings), bibob)
+        info = self.letter_info(case, doc, file_name, settings, author_name)
+        return zgw_sidecar(info, bibob)
 
     def _mdto_files(
         self, case: Case, doc: Document, file_name: str, settings: Mapping[str, Any]

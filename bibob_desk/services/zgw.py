@@ -149,7 +149,8 @@ class ZgwExportService:
             assert doc.content is not None and doc.sha256 is not None
             pdf = bytes(doc.content)
             file_name = doc.filename or f"{case.reference}_{doc.doc_type}.pdf"
-            info = self.letters.letter_info(case, doc, file_name, settings)
+            author_name = self.letters._full_name(session, doc.author)
+            info = self.letters.letter_info(case, doc, file_name, settings, author_name)
             reference, zaak_url, sha = case.reference, case.zaak_url, doc.sha256
             titel = doc.title
             user_name = self.letters._full_name(session, self.context.user)

@@ -41,7 +41,7 @@ def _as(context: AppContext, user: str) -> AppContext:
 
 def _approved_case(context: AppContext) -> str:
     """A case where every letter type fits, with approved besluit and intern advies."""
-    make_user(context.db, "author", "medewerker")
+    make_user(context.db, "author", "medewerker", "B. Opsteller")
     reference = make_letter_case(context, officer="author")
     for kind in ("besluit", "intern_advies"):
         draft = LetterService(_as(context, "author")).create_draft(reference, kind)
@@ -62,6 +62,9 @@ def test_every_letter_types_sidecar_and_mdto_validate(context: AppContext, tmp_p
         assert sidecar["bronorganisatie"] == "999990019"
         assert sidecar["informatieobjecttype"].endswith(f"/informatieobjecttypen/{kind.value}")
         assert sidecar["taal"] == "dut" and sidecar["status"] == "definitief"
+        # The author's name, not the login.
+        approved = kind.value in ("besluit", "intern_advies")
+        assert sidecar["auteur"] == ("B. Opsteller" if approved else "Test Gebruiker")
         # Bibob's own fields under one key; no non-ZGW key beside the ZGW fields.
         assert "zaak" not in sidecar and "informatieobjecttype_omschrijving" not in sidecar
         assert sidecar["bibob"]["zaak"]["identificatie"] == reference
