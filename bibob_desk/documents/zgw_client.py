@@ -152,14 +152,16 @@ class ZgwClient:
         Returns (url, created). Never creates twice: a retry after a lost answer finds it.
         """
         last = ""
+        posted = False
         for attempt in range(self.attempts):
             if attempt:
                 self.pause(min(2.0**attempt, 10.0))
             try:
                 existing = find()
                 if existing:
-                    # Found on a retry: the earlier attempt created it and its answer was lost.
-                    return existing, bool(attempt)
+                    # Found after our own POST: it was created then and the answer was lost.
+                    return existing, posted
+                posted = True
                 answer = create()
             except _Transient as exc:
                 last = str(exc)

@@ -213,6 +213,7 @@ def test_timeout_after_the_server_created_it_is_retried_without_a_double(
     server.fail("POST", "/enkelvoudiginformatieobjecten", "timeout")
     result = _service(context).upload_letter(reference, "opschorting")
     assert len(server.documents) == 1  # created once, found by the retry
+    assert result.created  # by the first POST, whose answer was lost
     assert result.url == next(iter(server.documents.values()))["url"]
     assert len(_uploads(context)) == 1 and server.problems == []
 
@@ -360,3 +361,14 @@ def test_an_interrupted_upload_in_parts_is_finished_by_the_next_attempt(
     assert len(server.documents) == 1 and not document["locked"]
     assert document["sha256_received"] == result.sha256
     assert len(_uploads(context)) == 1 and server.problems == []
+
+
+def test_a_lookup_that_failed_once_does_not_claim_a_creation(
+    context: AppContext, server: ZgwTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reference = make_letter_case(context)
+    _configure(context, server, monkeypatch)
+    first = _service(context).upload_letter(reference, "opschorting")
+    server.fail("GET", "/enkelvoudiginformatieobjecten", "500")
+    again = _service(context).upload_letter(reference, "opschorting")
+    assert again.url == first.url and not again.created and len(server.documents) == 1
