@@ -46,6 +46,10 @@ def test_upload_button_sends_the_letter_and_links_the_zaak(
         asked: list[str] = []
         panel.ask_zaak_url = lambda current: asked.append(current) or ZAAK
         qtbot.mouseClick(panel.upload_button, Qt.MouseButton.LeftButton)
+        # The network runs on a pool thread: the button waits, the window does not.
+        assert panel.uploading and not panel.upload_button.isEnabled()
+        qtbot.waitUntil(lambda: not panel.uploading, timeout=30_000)
+        assert panel.upload_button.isEnabled()
         assert messages.shown == [] and server.problems == []
         assert asked == [""]
         (document,) = server.documents.values()
@@ -60,4 +64,5 @@ def test_upload_button_sends_the_letter_and_links_the_zaak(
         panel.ask_zaak_url = lambda current: current
         server.fail("GET", "/enkelvoudiginformatieobjecten", "401")
         qtbot.mouseClick(panel.upload_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not panel.uploading, timeout=30_000)
         assert messages.shown and "weigert de toegang" in messages.shown[-1]
