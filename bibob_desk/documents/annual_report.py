@@ -3,7 +3,8 @@
 The CSV is written for Dutch Excel, which a double-click opens it in: separator ``;`` (Excel
 takes the list separator of the Dutch regional settings, where ``,`` is the decimal comma), a
 UTF-8 byte order mark (without it Excel reads the file as Windows-1252 and garbles "ë") and
-decimal commas. The XLSX holds the same rows with numbers as numbers.
+decimal commas. The XLSX holds the same rows with numbers as numbers. The PDF is PDF/A-2b, as
+the letters are (embedded Vera fonts, XMP, sRGB output intent; ``documents/pdfa.py``).
 
 Both files are written beside their target under a temporary name and then renamed, so a
 half-written report never appears under the requested name.
@@ -16,7 +17,7 @@ import io
 import os
 import tempfile
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bibob_desk.domain.annual_figures import CSV_HEADER, AnnualFigures, format_value
@@ -148,7 +149,16 @@ def pdf_bytes(figures: AnnualFigures, organisation: str = "", made_on: date | No
         initialFontName=font,
     )
     document.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buffer.getvalue()
+    # PDF/A-2b like the letters: XMP identification, sRGB output intent, file ID.
+    from bibob_desk.documents.pdfa import make_pdfa
+
+    return make_pdfa(
+        buffer.getvalue(),
+        title=title,
+        author=organisation or "Bibob Desk",
+        created=datetime.now(UTC),
+        subject="Geanonimiseerde jaarcijfers Wet Bibob",
+    )
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 MDTO_NS = "https://www.nationaalarchief.nl/mdto"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = f"{MDTO_NS} https://www.nationaalarchief.nl/mdto/MDTO-XML1.0.1.xsd"
 SOURCE = "Bibob Desk"
 PDFA2B_PRONOM = "fmt/477"
+PDFA2B_LABEL = "Acrobat PDF/A - Portable Document Format 2b"
+EVENT_TYPES = "Begrippenlijst EventTypeLijst MDTO"
+OWN_TERMS = "Begrippenlijst Bibob Desk"
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,12 @@ def _verwijzing(parent: ET.Element, tag: str, name: str, kenmerk: str = "") -> N
         _identificatie(node, "verwijzingIdentificatie", kenmerk)
 
 
+def _moment(moment: datetime) -> str:
+    """xsd:dateTime in UTC (the database keeps naive UTC times)."""
+    utc = moment.astimezone(UTC) if moment.tzinfo else moment
+    return utc.replace(tzinfo=None).isoformat("T", "seconds") + "Z"
+
+
 def _document(child_tag: str) -> tuple[ET.Element, ET.Element]:
     ET.register_namespace("", MDTO_NS)
     ET.register_namespace("xsi", XSI_NS)
@@ -82,11 +91,13 @@ def informatieobject_xml(record: MdtoRecord) -> bytes:
     _begrip(obj, "aggregatieniveau", "Archiefstuk", "Begrippenlijst Aggregatieniveaus MDTO")
     _sub(obj, "taal", "nl")
     event = _sub(obj, "event")
-    _begrip(event, "eventType", "Vaststelling", "Begrippenlijst Events MDTO")
-    _sub(event, "eventTijd", record.created.isoformat())
-    _begrip(obj, "waardering", "Tijdelijk te bewaren", "Begrippenlijst Waarderingen MDTO")
+    # Creation of the final letter; the list name as in the official examples.
+    _begrip(event, "eventType", "Creatie", EVENT_TYPES)
+    _sub(event, "eventTijd", _moment(record.checksum_moment))
+    _begrip(obj, "waardering", "Tijdelijk te bewaren", "Begrippenlijst Waarderingen MDTO", "V")
     bewaartermijn = _sub(obj, "bewaartermijn")
-    _sub(bewaartermijn, "termijnTriggerStartLooptijd", "Afsluiten van de zaak")
+    # MDTO types the trigger as begripGegevens (label + begrippenlijst), not as text.
+    _begrip(bewaartermijn, "termijnTriggerStartLooptijd", "Sluiting zaak", OWN_TERMS)
     _sub(bewaartermijn, "termijnLooptijd", f"P{record.retention_years}Y")
     _verwijzing(obj, "isOnderdeelVan", f"Bibob-zaak {record.case_reference}", record.case_reference)
     _verwijzing(obj, "heeftRepresentatie", record.file_name, f"{record.document_id}-pdf")
@@ -107,10 +118,10 @@ def bestand_xml(record: MdtoRecord) -> bytes:
     _identificatie(obj, "identificatie", f"{record.document_id}-pdf")
     _sub(obj, "naam", record.file_name)
     _sub(obj, "omvang", str(record.size_bytes))
-    _begrip(obj, "bestandsformaat", "PDF/A-2b", "PRONOM-register", PDFA2B_PRONOM)
+    _begrip(obj, "bestandsformaat", PDFA2B_LABEL, "PRONOM-register", PDFA2B_PRONOM)
     checksum = _sub(obj, "checksum")
-    _begrip(checksum, "checksumAlgoritme", "SHA-256", "Begrippenlijst ChecksumAlgoritme MDTO")
+    _begrip(checksum, "checksumAlgoritme", "SHA256", "Begrippenlijst ChecksumAlgoritme MDTO")
     _sub(checksum, "checksumWaarde", record.sha256)
-    _sub(checksum, "checksumDatum", record.checksum_moment.isoformat(timespec="seconds"))
+    _sub(checksum, "checksumDatum", _moment(record.checksum_moment))
     _verwijzing(obj, "isRepresentatieVan", record.title, record.document_id)
     return _serialise(root)

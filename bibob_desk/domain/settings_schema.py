@@ -42,7 +42,7 @@ from typing import Any
 
 from bibob_desk.domain.areas import AREAS
 from bibob_desk.domain.errors import ValidationError
-from bibob_desk.domain.letters import CONFIDENTIALITY_LEVELS
+from bibob_desk.domain.letters import CONFIDENTIALITY_LEVELS, LETTER_LABELS
 from bibob_desk.domain.retention import MAX_RETENTION_YEARS
 from bibob_desk.domain.values import Rsin
 
@@ -96,6 +96,7 @@ class SettingSpec:
     # Tables: the allowed item keys with their labels, and the type of each item.
     item_keys: tuple[tuple[str, str], ...] = ()
     item_type: SettingType = SettingType.INTEGER
+    item_validator: Validator | None = None
     required_for_letters: bool = False
     example: str = ""
     inferred: bool = field(default=False, compare=False)
@@ -149,6 +150,23 @@ def _website(value: str) -> str:
     return value
 
 
+_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s]*)?$")
+MAX_URL = 200  # ZGW: informatieobjecttype, zaak and link are at most 200 characters
+
+
+def _url(value: str) -> str:
+    if value and (not _URL.match(value) or len(value) > MAX_URL):
+        raise ValueError(
+            f"'{value}' is geen URL (http:// of https://, hoogstens {MAX_URL} tekens), zoals "
+            "https://zaken.gemeente.nl/catalogi/api/v1/informatieobjecttypen/…"
+        )
+    return value
+
+
+def _api_root(value: str) -> str:
+    return _url(value.rstrip("/"))
+
+
 # --- the schema ------------------------------------------------------------------------------
 
 _ORGANISATION = "Organisatie"
@@ -156,6 +174,7 @@ _SIGNATURE = "Bestuursorgaan en ondertekening"
 _BEZWAAR = "Bezwaar"
 _TERMS = "Termijnen"
 _EXPORT = "Export naar het documentsysteem"
+_ZGW = "Zaaksysteem (ZGW-API's)"
 _RETENTION = "Bewaren en vernietigen"
 _BACKUP = "Back-up"
 
@@ -371,6 +390,46 @@ SCHEMA: tuple[SettingSpec, ...] = (
         example="vertrouwelijk",
     ),
     SettingSpec(
+        "zgw.informatieobjecttypen",
+        "Informatieobjecttype per brieftype",
+        _ZGW,
+        SettingType.TABLE,
+        "Per brieftype de URL van het INFORMATIEOBJECTTYPE in de catalogus (Catalogi API) van "
+        "de organisatie; nodig voor elke export.",
+        item_keys=tuple((kind.value, label) for kind, label in LETTER_LABELS.items()),
+        item_type=SettingType.TEXT,
+        item_validator=_url,
+        example='{"besluit": "https://zaken.gemeente.nl/catalogi/api/v1/informatieobjecttypen/'
+        '2f1c…"}',
+    ),
+    SettingSpec(
+        "zgw.documenten_api",
+        "Documenten API",
+        _ZGW,
+        SettingType.TEXT,
+        "Basis-URL van de Documenten API voor het rechtstreeks uploaden (export --zgw).",
+        validator=_api_root,
+        example="https://zaken.gemeente.nl/documenten/api/v1",
+    ),
+    SettingSpec(
+        "zgw.zaken_api",
+        "Zaken API",
+        _ZGW,
+        SettingType.TEXT,
+        "Basis-URL van de Zaken API: koppelt het document aan de zaak van de Bibob-zaak.",
+        validator=_api_root,
+        example="https://zaken.gemeente.nl/zaken/api/v1",
+    ),
+    SettingSpec(
+        "zgw.client_id",
+        "Client-ID",
+        _ZGW,
+        SettingType.TEXT,
+        "De client-ID voor de JWT; het geheim staat in de sleutelhanger van het systeem of in "
+        "BIBOB_DESK_ZGW_SECRET, nooit in de database.",
+        example="bibob-desk",
+    ),
+    SettingSpec(
         "retention.years_after_closing",
         "Bewaartermijn (jaren na sluiten)",
         _RETENTION,
@@ -570,7 +629,8 @@ def _check_image(value: Any) -> dict[str, Any] | None:
 def _check_item(spec: SettingSpec, value: Any) -> Any:
     if spec.item_type == SettingType.INTEGER:
         return _check_integer(value, spec)
-    return _check_text(value)
+    text = _check_text(value)
+    return spec.item_validator(text) if spec.item_validator and text else text
 
 
 def _check_type(spec: SettingSpec, value: Any) -> Any:

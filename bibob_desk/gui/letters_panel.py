@@ -15,8 +15,11 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
+    QRunnable,
     Qt,
+    QThreadPool,
     Signal,
 )
 from PySide6.QtGui import QImage, QPixmap, QStandardItem, QStandardItemModel
@@ -26,6 +29,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -114,6 +118,30 @@ class LetterDocumentsModel(QAbstractTableModel):
         return next((i for i, r in enumerate(self.rows) if r.id == document_id), -1)
 
 
+class _UploadSignals(QObject):
+    finished = Signal(object)
+    failed = Signal(str)
+
+
+class _UploadWorker(QRunnable):
+    """Runs the upload on a pool thread; talks to the panel only through signals."""
+
+    def __init__(self, job: Callable[[], object]) -> None:
+        super().__init__()
+        self.job = job
+        self.signals = _UploadSignals()
+
+    def run(self) -> None:
+        try:
+            result = self.job()
+        except BibobError as exc:  # ZgwError too: refused or unreachable
+            self.signals.failed.emit(str(exc))
+        except Exception as exc:  # shown to the user; the thread must never die silently
+            self.signals.failed.emit(f"Naar het zaaksysteem sturen is mislukt: {exc}")
+        else:
+            self.signals.finished.emit(result)
+
+
 class LettersPanel(QWidget):
     """The Brieven tab; ``case_changed(reference)`` after a letter was created or changed."""
 
@@ -129,6 +157,9 @@ class LettersPanel(QWidget):
         self.may_approve = False
         # Replaceable in tests: choose an export folder when none is set.
         self.choose_folder: Callable[[], str | None] = self._ask_folder
+        # Replaceable in tests: ask the zaak URL before an upload (None = cancelled).
+        self.ask_zaak_url: Callable[[str], str | None] = self._ask_zaak_url
+        self._upload_worker: _UploadWorker | None = None
 
         layout = QVBoxLayout(self)
 
@@ -187,6 +218,12 @@ class LettersPanel(QWidget):
         self.final_button.clicked.connect(self.finalise)
         self.export_button = QPushButton("Exporteren")
         self.export_button.clicked.connect(self.export)
+        self.upload_button = QPushButton("Naar zaaksysteem")
+        self.upload_button.setToolTip(
+            "Rechtstreeks naar de Documenten API van het zaaksysteem (instellingen zgw.*), "
+            "gekoppeld aan de zaak"
+        )
+        self.upload_button.clicked.connect(self.upload)
         for button in (self.save_button, self.approve_button, self.final_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -195,6 +232,7 @@ class LettersPanel(QWidget):
         self.print_button.clicked.connect(self.print_letter)
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.export_button)
+        buttons.addWidget(self.upload_button)
         left_layout.addLayout(buttons)
         self.state_label = QLabel()
         self.state_label.setObjectName("letterState")
@@ -323,6 +361,9 @@ class LettersPanel(QWidget):
         self.export_button.setEnabled(
             bool(doc is not None and (doc.is_final or ready) and not changed)
         )
+        self.upload_button.setEnabled(
+            self.export_button.isEnabled() and self._upload_worker is None
+        )
         self.preview_button.setEnabled(doc is not None)
         self.print_button.setEnabled(doc is not None)
         if doc is None:
@@ -418,6 +459,76 @@ class LettersPanel(QWidget):
             "Geëxporteerd",
             f"De brief staat in de exportmap:\n{result.pdf_path}\n{result.sidecar_path}",
         )
+
+    def upload(self) -> None:
+        """The second export target: straight into the zaaksysteem (Documenten API).
+
+        The network part runs on a pool thread, so the window stays usable while the
+        zaaksysteem answers (or times out and is retried)."""
+        from bibob_desk.services.zgw import ZgwExportService
+
+        doc = self.current
+        if doc is None or self.reference is None or self._upload_worker is not None:
+            return
+        reference, document_id = self.reference, doc.id
+        service = ZgwExportService(self.context)
+        try:
+            zaak = self.ask_zaak_url(service.zaak_url(reference))
+            if zaak is None:
+                return
+            service.set_zaak_url(reference, zaak)
+        except BibobError as exc:
+            errors.show_error(self, exc)
+            return
+        worker = _UploadWorker(lambda: service.upload_document(document_id))
+        worker.signals.finished.connect(lambda result: self._uploaded(reference, result))
+        worker.signals.failed.connect(lambda message: self._upload_failed(reference, message))
+        self._upload_worker = worker
+        self.upload_button.setEnabled(False)
+        self.state_label.setText("De brief gaat naar het zaaksysteem…")
+        QThreadPool.globalInstance().start(worker)
+
+    @property
+    def uploading(self) -> bool:
+        return self._upload_worker is not None
+
+    def _upload_done(self, reference: str) -> None:
+        self._upload_worker = None
+        if self.reference == reference:
+            self.model.load(reference)
+            if self.current is not None:
+                self.select_document(self.current.id)
+            self._update_buttons()
+        self.case_changed.emit(reference)
+
+    def _uploaded(self, reference: str, result: object) -> None:
+        self._upload_done(reference)
+        url = getattr(result, "url", "")
+        link = getattr(result, "zaakinformatieobject", None)
+        linked = (
+            f"\nGekoppeld aan de zaak:\n{link}"
+            if link
+            else "\nDe Bibob-zaak heeft geen zaak-URL; het document is niet aan een zaak gekoppeld."
+        )
+        again = (
+            "" if getattr(result, "created", True) else " (stond er al; niet opnieuw aangemaakt)"
+        )
+        errors.show_info(
+            self, "Naar zaaksysteem", f"De brief staat in het zaaksysteem{again}:\n{url}{linked}"
+        )
+
+    def _upload_failed(self, reference: str, message: str) -> None:
+        self._upload_done(reference)
+        errors.show_error(self, message)
+
+    def _ask_zaak_url(self, current: str) -> str | None:
+        text, ok = QInputDialog.getText(
+            self,
+            "Naar zaaksysteem",
+            "URL van de zaak in de Zaken API (leeg: niet aan een zaak koppelen):",
+            text=current,
+        )
+        return text.strip() if ok else None
 
     def _ask_folder(self) -> str | None:
         chosen = QFileDialog.getExistingDirectory(self, "Exportmap kiezen", str(Path.home()))

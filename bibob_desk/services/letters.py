@@ -44,6 +44,8 @@ from bibob_desk.documents.logo import letter_logo
 from bibob_desk.documents.mdto import MdtoRecord, bestand_xml, informatieobject_xml
 from bibob_desk.documents.pdfa import make_pdfa
 from bibob_desk.documents.templates import LetterTemplate, fill, load_template
+from bibob_desk.documents.zgw import LetterInfo, informatieobjecttype_for
+from bibob_desk.documents.zgw import sidecar as zgw_sidecar
 from bibob_desk.domain.areas import area_label
 from bibob_desk.domain.deadlines import compute_deadline
 from bibob_desk.domain.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
@@ -68,7 +70,7 @@ from bibob_desk.domain.money import format_money, money_to_json
 from bibob_desk.domain.parties import PartyKind, PartyRole
 from bibob_desk.domain.roles import Role
 from bibob_desk.domain.settings_schema import missing_for_letters, missing_message
-from bibob_desk.domain.values import CaseReference, format_date_nl
+from bibob_desk.domain.values import CaseReference, Rsin, format_date_nl
 from bibob_desk.services import audit
 from bibob_desk.services.access import (
     case_not_available,
@@ -481,17 +483,23 @@ class LetterService:
         with_mdto = bool(settings.get("export", {}).get("mdto")) if mdto is None else mdto
         with self.context.db.session() as session:
             doc, case = self._load_document(session, document_id)
+            # The sidecar needs the catalogue's informatieobjecttype: refuse before writing.
+            informatieobjecttype_for(
+                settings, LetterType(doc.doc_type), "De brief kan niet worden geëxporteerd"
+            )
             if doc.status != STATUS_FINAL:
                 self._finalise(session, case, doc)
             assert doc.content is not None and doc.sha256 is not None
             pdf = bytes(doc.content)
             sha = doc.sha256
+            # ZGW's auteur is a person: the author's name, not their login.
+            author_name = self._full_name(session, doc.author)
             stem = base_name(case.reference, doc.doc_type)
             files: ExportedFiles = export_files(
                 target,
                 stem,
                 pdf,
-                lambda name: self._sidecar(case, doc, name, settings, with_mdto),
+                lambda name: self._sidecar(case, doc, name, settings, with_mdto, author_name),
                 (lambda name: self._mdto_files(case, doc, name, settings))
                 if with_mdto
                 else (lambda _name: ()),
@@ -537,6 +545,14 @@ class LetterService:
     ) -> ExportResult:
         """``bibob-desk export``: the newest final letter of this type, else the newest concept
         (approved where four-eyes applies), else a new one from the template."""
+        document_id = self.document_for_export(reference, letter_type, party=party)
+        return self.export_document(document_id, folder, mdto=mdto)
+
+    def document_for_export(
+        self, reference: str, letter_type: str, *, party: str | None = None
+    ) -> int:
+        """The letter an export of this type takes (see ``export_letter``); a new concept from
+        the template when there is none yet and no approval is needed."""
         kind = parse_letter_type(letter_type)
         with self.context.db.session() as session:
             case = self._load_case(session, reference)
@@ -552,7 +568,7 @@ class LetterService:
                 )
         if document_id is None:
             document_id = self.create_draft(reference, kind, party).id
-        return self.export_document(document_id, folder, mdto=mdto)
+        return document_id
 
     def render_letter(
         self, reference: str, letter_type: str, *, party: str | None = None
@@ -897,6 +913,33 @@ class LetterService:
             subject=content.subject,
         )
 
+    def letter_info(
+        self,
+        case: Case,
+        doc: Document,
+        file_name: str,
+        settings: Mapping[str, Any],
+        author_name: str = "",
+    ) -> LetterInfo:
+        assert doc.finalised_at is not None and doc.sha256 is not None
+        kind = LetterType(doc.doc_type)
+        rsin = str(Rsin.parse(str(settings.get("organisation", {}).get("rsin", ""))))
+        return LetterInfo(
+            identificatie=_identification(case.reference, doc),
+            bronorganisatie=rsin,
+            creatiedatum=doc.finalised_at.date(),
+            titel=doc.title,
+            vertrouwelijkheidaanduiding=doc.confidentiality,
+            auteur=author_name or doc.author,
+            bestandsnaam=file_name,
+            bestandsomvang=doc.size_bytes or 0,
+            sha256=doc.sha256,
+            informatieobjecttype=informatieobjecttype_for(
+                settings, kind, "De brief kan niet worden geëxporteerd"
+            ),
+            beschrijving=load_template(kind).wettelijke_grondslag,
+        )
+
     def _sidecar(
         self,
         case: Case,
@@ -904,31 +947,18 @@ class LetterService:
         file_name: str,
         settings: Mapping[str, Any],
         with_mdto: bool,
+        author_name: str = "",
     ) -> dict[str, Any]:
-        assert doc.finalised_at is not None and doc.sha256 is not None
+        """ZGW fields at the top level (valid for ``POST /enkelvoudiginformatieobjecten``), the
+        Bibob-specific ones under ``bibob``."""
         kind = LetterType(doc.doc_type)
-        template = load_template(kind)
-        organisation = settings.get("organisation", {})
-        created = doc.finalised_at.date().isoformat()
-        data: dict[str, Any] = {
-            "identificatie": _identification(case.reference, doc),
-            "bronorganisatie": str(organisation.get("rsin", "")),
-            "creatiedatum": created,
-            "titel": doc.title,
-            "vertrouwelijkheidaanduiding": doc.confidentiality,
-            "auteur": doc.author,
-            "taal": "dut",
-            "formaat": "application/pdf",
-            "bestandsnaam": file_name,
-            "bestandsomvang": doc.size_bytes,
-            "integriteit": {"algoritme": "sha_256", "waarde": doc.sha256, "datum": created},
-            "status": "definitief",
-            "beschrijving": template.wettelijke_grondslag,
-            "informatieobjecttype_omschrijving": LETTER_LABELS[kind],
-            "sidecar_version": "1",
+        bibob: dict[str, Any] = {
+            "brieftype": kind.value,
+            "brieftype_omschrijving": LETTER_LABELS[kind],
             "zaak": {
                 "identificatie": case.reference,
                 "omschrijving": case.title,
+                "url": case.zaak_url or None,
                 "toepassingsgebied": case.area,
                 "toepassingsgebied_omschrijving": area_label(case.area),
                 "startdatum": case.application_date.isoformat(),
@@ -936,22 +966,22 @@ class LetterService:
                 "conclusie": case.conclusion,
                 "besluit": case.decision,
                 "bouwsom": money_to_json(case.bouwsom),
-                "vertrouwelijkheidaanduiding": doc.confidentiality,
             },
         }
         if doc.approved_by:
-            data["goedkeuring"] = {
+            bibob["goedkeuring"] = {
                 "door": doc.approved_by,
                 "op": doc.approved_at.isoformat(timespec="seconds") if doc.approved_at else None,
             }
         if with_mdto:
-            data["mdto"] = {
+            bibob["mdto"] = {
                 "informatieobject": f"{file_name.removesuffix('.pdf')}.mdto.xml",
                 "bestand": f"{file_name}.mdto.xml",
                 "taal": "nl",
                 "bestandsformaat": {"label": "PDF/A-2b", "code": "fmt/477"},
             }
-        return data
+        info = self.letter_info(case, doc, file_name, settings, author_name)
+        return zgw_sidecar(info, bibob)
 
     def _mdto_files(
         self, case: Case, doc: Document, file_name: str, settings: Mapping[str, Any]

@@ -94,6 +94,8 @@ class Case(Base):
     register_result: Mapped[str] = mapped_column(Text, default="")
     register_reported_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The case's ZAAK in the organisation's Zaken API (ZGW); empty: not known.
+    zaak_url: Mapped[str] = mapped_column(String(200), default="", server_default="")
     destroyed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -196,8 +198,9 @@ class DocumentExport(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     exported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     user: Mapped[str] = mapped_column(String(100), default="")
-    path: Mapped[str] = mapped_column(String(1000))
+    path: Mapped[str] = mapped_column(String(1000))  # target "zgw": the document's URL
     sha256: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(10), default="map", server_default="map")
 
 
 class Assessment(Base):

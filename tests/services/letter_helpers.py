@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bibob_desk.domain.letters import LetterType
 from bibob_desk.services.cases import CaseService, PartyInput
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.settings import store_as_system
@@ -27,6 +28,8 @@ BASE = {
 }
 
 
+CATALOGUE = "https://zaken.drentsmond.example/catalogi/api/v1"
+
 # The organisation a final letter needs (name, postal address, RSIN), with one organ for all areas.
 TEST_ORGANISATION: dict[str, Any] = {
     "organisation.name": "Gemeente Drentsmond",
@@ -37,6 +40,10 @@ TEST_ORGANISATION: dict[str, Any] = {
     "organisation.email": "bibob@drentsmond.example",
     "signature.organ": "de burgemeester van Drentsmond",
     "signature.signatory_function": "coördinator Bibob",
+    # The catalogue's informatieobjecttype per letter type: the sidecar's informatieobjecttype.
+    "zgw.informatieobjecttypen": {
+        kind.value: f"{CATALOGUE}/informatieobjecttypen/{kind.value}" for kind in LetterType
+    },
 }
 
 

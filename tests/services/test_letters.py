@@ -207,7 +207,7 @@ def test_export_writes_pdf_and_sidecar_and_records_it(context: AppContext, tmp_p
     assert data["bestandsnaam"] == result.pdf_path.name
     assert data["taal"] == "dut" and data["formaat"] == "application/pdf"
     assert data["vertrouwelijkheidaanduiding"] == "vertrouwelijk"
-    assert data["zaak"]["identificatie"] == reference
+    assert data["bibob"]["zaak"]["identificatie"] == reference
     for key in ("identificatie", "bronorganisatie", "creatiedatum", "titel", "auteur"):
         assert key in data
     assert len(data["identificatie"]) <= 40
@@ -236,7 +236,7 @@ def test_export_of_besluit_needs_an_approved_concept(context: AppContext, tmp_pa
     LetterService(context).approve(draft.id)
     result = LetterService(context).export_letter(reference, "besluit", tmp_path)
     assert result.document.id == draft.id and result.document.is_final
-    assert "goedkeuring" in json.loads(result.sidecar_path.read_text(encoding="utf-8"))
+    assert "goedkeuring" in json.loads(result.sidecar_path.read_text(encoding="utf-8"))["bibob"]
 
 
 def test_kennisgeving_goes_to_the_chosen_third_party(context: AppContext) -> None:
