@@ -22,8 +22,9 @@ import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import BinaryIO
 
 from bibob_desk.domain.errors import BibobError
 
@@ -46,7 +47,10 @@ def describe_os_error(exc: OSError, path: Path) -> str:
     """One Dutch sentence for the OS errors a user can do something about."""
     code = exc.errno
     if code in (errno.ENOSPC, errno.EDQUOT):
-        return f"De schijf is vol: {path} kon niet worden geschreven. Maak ruimte vrij en probeer het opnieuw."
+        return (
+            f"De schijf is vol: {path} kon niet worden geschreven. Maak ruimte vrij en "
+            "probeer het opnieuw."
+        )
     if code == errno.EFBIG:
         return f"Het bestand {path} wordt te groot voor deze schijf of dit account."
     if code == errno.EROFS:
@@ -145,10 +149,8 @@ def _hold_lock(fd: int) -> None:
         import fcntl
     except ImportError:  # Windows: stale files are recognised by their age alone
         return
-    try:
+    with suppress(OSError):
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        pass
 
 
 def _abandoned(entry: Path, age: float) -> bool:
@@ -204,13 +206,12 @@ def write_bytes(path: Path, data: bytes, *, overwrite: bool = False) -> Path:
 
 
 def write_with(
-    path: Path, writer: Callable[[object], object], *, overwrite: bool = False, suffix: str = ""
+    path: Path, writer: Callable[[BinaryIO], object], *, overwrite: bool = False, suffix: str = ""
 ) -> Path:
     """Call ``writer(binary_file)`` on a temporary file, then publish it as ``path``."""
-    with staged_path(path, overwrite=overwrite, suffix=suffix) as temp:
-        with temp.open("wb") as handle:
-            writer(handle)
-            handle.flush()
+    with staged_path(path, overwrite=overwrite, suffix=suffix) as temp, temp.open("wb") as handle:
+        writer(handle)
+        handle.flush()
     return path
 
 
