@@ -63,6 +63,7 @@ from bibob_desk.storage.database import (
     head_revision,
     make_engine,
     open_database,
+    quick_check,
     resolve_database_url,
     sqlite_path,
 )
@@ -487,6 +488,8 @@ def database_state(url: str | None) -> str:
         check_sqlite_file(path)
     except CorruptDatabaseError:
         return "corrupt"
+    if quick_check(path) is not None:  # damage inside (restoring is rare: the full read is fine)
+        return "corrupt"
     engine = make_engine(f"sqlite:///{path}")
     try:
         revision = current_revision(engine)
@@ -500,6 +503,24 @@ def database_state(url: str | None) -> str:
     finally:
         engine.dispose()
     return "ok" if revision in _known_revisions() else "corrupt"
+
+
+def newest_good_backup(database: Path) -> Path | None:
+    """The newest back-up beside ``database`` that passes its check (scheduled ones first)."""
+    folder = database.parent / "backups"
+    candidates = [path for _, path in reversed(automatic_backups(folder))]
+    candidates += sorted(
+        database.parent.glob(f"{database.stem}.voor-*{database.suffix}"),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for candidate in candidates[:5]:
+        try:
+            inspect_backup(candidate)
+        except (BackupError, OSError):
+            continue
+        return candidate
+    return None
 
 
 def users_of_damaged_database(url: str | None) -> set[str] | None:

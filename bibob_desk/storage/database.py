@@ -287,6 +287,40 @@ def check_sqlite_file(path: Path) -> None:
         )
 
 
+def quick_check(path: Path) -> str | None:
+    """``PRAGMA quick_check`` of an SQLite file: None when sound, else the first problem.
+
+    Reads every page (about 0.3 s per 100 MB): the GUI runs it on a worker thread after start,
+    the command line only for commands whose output are figures (``report``, ``audit``).
+    A locked or full database raises DatabaseLockedError / DiskFullError, never "damaged".
+    """
+    try:
+        connection = sqlite3.connect(
+            f"file:{path}?mode=ro", uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000
+        )
+        try:
+            rows = connection.execute("PRAGMA quick_check(1)").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        kind = classify_sqlite_message(str(exc))
+        if kind == "busy":
+            raise DatabaseLockedError(busy_message(str(path))) from exc
+        if kind == "full":
+            raise DiskFullError(full_message(str(path))) from exc
+        return str(exc)
+    if rows and rows[0][0] == "ok":
+        return None
+    return str(rows[0][0]) if rows else "geen antwoord"
+
+
+def require_sound(path: Path) -> None:
+    """Raise CorruptDatabaseError when ``quick_check`` finds damage in ``path``."""
+    problem = quick_check(path)
+    if problem is not None:
+        raise CorruptDatabaseError(corrupt_message(path), path)
+
+
 def backup_sqlite_file(path: Path, label: str) -> Path:
     """A consistent copy through SQLite's online backup API (safe while others read or write).
 
