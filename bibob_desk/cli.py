@@ -78,6 +78,9 @@ CommandHandler = Callable[[argparse.Namespace], int]
 QUICK_CHECKED_COMMANDS = frozenset({"report", "audit"})
 
 
+_opened: list[Database] = []
+
+
 def _with_restore_hint(exc: BaseException) -> str:
     message = str(exc)
     if isinstance(exc, CorruptDatabaseError):
@@ -96,6 +99,7 @@ def open_context(args: argparse.Namespace) -> AppContext:
     """Open the database named by ``--db`` / BIBOB_DESK_DB for a command."""
     try:
         db: Database = open_database(getattr(args, "db", None))
+        _opened.append(db)  # released when the command ends, whatever happens
         path = sqlite_path(db.url)
         if path is not None and getattr(args, "command", None) in QUICK_CHECKED_COMMANDS:
             require_sound(path)  # figures are never shown from a damaged file
@@ -169,3 +173,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail(str(exc), EXIT_USAGE)
     except KeyboardInterrupt:
         fail("afgebroken.", 130)
+    finally:
+        while _opened:
+            _opened.pop().dispose()

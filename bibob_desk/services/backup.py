@@ -192,11 +192,31 @@ def _sqlite_copy(source: Path, out: Path, *, overwrite: bool = False) -> None:
                 raise CorruptDatabaseError(
                     corrupt_message(source) + " Er is geen back-up gemaakt.", source
                 ) from exc
-            raise database_error_from(exc, f"sqlite:///{source}") from exc
+            if kind == "busy":
+                raise database_error_from(exc, f"sqlite:///{source}") from exc
+            raise BackupError(_write_failure(out, source, exc)) from exc
         if not check or check[0] != "ok":
             raise CorruptDatabaseError(
                 corrupt_message(source) + " Er is geen back-up gemaakt.", source
             )
+
+
+def _write_failure(out: Path, source: Path, exc: BaseException) -> str:
+    """Writing the copy failed (the live database was read fine): say what about ``out``."""
+    try:
+        free = shutil.disk_usage(out.parent).free
+        needed = source.stat().st_size
+    except OSError:
+        free, needed = 0, 1
+    if free < needed * 1.1:
+        return (
+            f"Geen back-up gemaakt: de schijf met {out.parent} is vol (nodig: ongeveer "
+            f"{needed // 1_000_000 + 1} MB). Er is niets achtergelaten."
+        )
+    return (
+        f"Geen back-up gemaakt: {out} kon niet worden geschreven ({exc}). Er is niets "
+        "achtergelaten."
+    )
 
 
 def write_backup(db: Database, out: Path, *, overwrite: bool = False) -> Path:

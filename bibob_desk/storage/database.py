@@ -259,7 +259,9 @@ def check_sqlite_file(path: Path) -> None:
             path,
         )
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        connection = sqlite3.connect(
+            f"file:{path}?mode=ro", uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000
+        )
         try:
             # Parsing the whole schema (not only counting it) reads every row of sqlite_master.
             connection.execute("SELECT name, sql FROM sqlite_master").fetchall()
