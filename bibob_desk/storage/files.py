@@ -125,6 +125,7 @@ def staged_path(path: Path, *, overwrite: bool = False, suffix: str = "") -> Ite
     folder = path.parent
     if not folder.is_dir():
         raise OutputFileError(f"De map {folder} bestaat niet.")
+    remove_stale_temporaries(folder)  # what a killed writer left here
     try:
         fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=suffix, dir=folder)
     except OSError as exc:
