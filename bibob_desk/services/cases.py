@@ -44,12 +44,12 @@ from bibob_desk.services.access import (
     visibility_condition,
 )
 from bibob_desk.services.assessment import ASSESSMENT_FIELDS, reassess_after_change
+from bibob_desk.services.busy import run_with_retry
 from bibob_desk.services.context import AppContext
 from bibob_desk.storage.models import (
     Case,
     CaseParty,
     Party,
-    ReferenceCounter,
     TimelineEntry,
     utcnow,
 )
@@ -360,15 +360,10 @@ def applicant_name_column() -> Any:
 
 def next_reference(session: Session, year: int) -> str:
     """Hand out the next BIB-YYYY-NNNN; the counter row is locked so two officers never clash."""
-    counter = session.execute(
-        select(ReferenceCounter).where(ReferenceCounter.year == year).with_for_update()
-    ).scalar_one_or_none()
-    if counter is None:
-        counter = ReferenceCounter(year=year, last_sequence=0)
-        session.add(counter)
-    counter.last_sequence += 1
-    session.flush()
-    return str(CaseReference(year, counter.last_sequence))
+    from bibob_desk.storage.conflicts import allocate_sequence
+
+    # One atomic upsert: parallel registrations never read the same number (storage/conflicts).
+    return str(CaseReference(year, allocate_sequence(session, year)))
 
 
 def _apply_fields(case: Case, fields: CaseFields) -> None:
@@ -550,9 +545,24 @@ class CaseService:
     def open_case(
         self, raw_fields: Mapping[str, object], parties: Sequence[PartyInput] = ()
     ) -> CaseView:
-        """Register a new case (intake). Everything is validated before anything is written."""
+        """Register a new case (intake). Everything is validated before anything is written.
+
+        A registration that lost a race for the write lock (SQLite) or hit a deadlock or
+        serialization failure (PostgreSQL) is retried as a whole."""
         fields = validate_case_fields(raw_fields)
         valid_parties = [validate_party_input(p) for p in parties]
+        return run_with_retry(
+            lambda: self._open_case_once(fields, valid_parties, raw_fields),
+            attempts=8,
+            pause_seconds=0.05,
+        )
+
+    def _open_case_once(
+        self,
+        fields: CaseFields,
+        valid_parties: Sequence[ValidParty],
+        raw_fields: Mapping[str, object],
+    ) -> CaseView:
         with self.context.db.session() as session:
             officer = self._officer_for_new_case(session, fields.officer)
             reference = next_reference(session, fields.application_date.year)

@@ -395,10 +395,22 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: committed when the block ends, rolled back on any error."""
+        from sqlalchemy.orm.exc import StaleDataError
+
         session = self.session_factory()
         try:
             yield session
             session.commit()
+        except StaleDataError as exc:
+            # Someone else saved the same case or letter first (storage/conflicts.py).
+            from bibob_desk.domain.errors import ConflictError
+            from bibob_desk.storage.conflicts import describe_conflict, stale_case_ids
+
+            case_ids = stale_case_ids(
+                [*session.dirty, *session.new, *session.identity_map.values()]
+            )
+            session.rollback()
+            raise ConflictError(describe_conflict(self.session_factory, case_ids)) from exc
         except BaseException:
             session.rollback()
             raise

@@ -1,0 +1,80 @@
+"""Two writers at once: what the loser hears, and counters that never hand out a number twice.
+
+* An optimistic-lock failure (``StaleDataError``: someone saved the case or letter since it
+  was read) becomes a ``ConflictError`` whose Dutch message names the case and the last change
+  (who, what). ``Database.session`` does this for every unit of work, so no service or window
+  ever shows the raw driver error.
+* ``allocate_sequence`` hands out the next number of a year's reference counter with one atomic
+  ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` on both SQLite and PostgreSQL: two
+  registrations can no longer both read the same ``last_sequence`` or both create the row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from bibob_desk.storage.models import Case, ReferenceCounter, TimelineEntry
+
+
+def allocate_sequence(session: Session, year: int) -> int:
+    """The next sequence number of ``year``, atomically (the counter row is created if new)."""
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    table = ReferenceCounter.__table__
+    statement = (
+        module.insert(table)
+        .values(year=year, last_sequence=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.year],
+            set_={"last_sequence": table.c.last_sequence + 1},
+        )
+        .returning(table.c.last_sequence)
+    )
+    value = session.execute(statement).scalar_one()
+    counter = session.get(ReferenceCounter, year)  # keep the identity map in step
+    if counter is not None:
+        session.refresh(counter)
+    return int(value)
+
+
+def stale_case_ids(objects: Iterable[object]) -> list[int]:
+    """The cases the pending changes belonged to, read without touching the database."""
+    found: list[int] = []
+    for obj in objects:
+        try:
+            loaded = inspect(obj).dict
+        except Exception:  # not a mapped object
+            continue
+        case_id = loaded.get("id") if isinstance(obj, Case) else loaded.get("case_id")
+        if isinstance(case_id, int) and case_id not in found:
+            found.append(case_id)
+    return found
+
+
+def describe_conflict(factory: sessionmaker[Session], case_ids: list[int]) -> str:
+    """The Dutch conflict message: which case, who changed it last and what."""
+    with factory() as session:
+        for case_id in case_ids:
+            case = session.get(Case, case_id)
+            if case is None:
+                continue
+            last = session.execute(
+                select(TimelineEntry)
+                .where(TimelineEntry.case_id == case_id)
+                .order_by(TimelineEntry.occurred_at.desc(), TimelineEntry.id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            what = f" Laatste wijziging door {last.user}: {last.text}" if last else ""
+            return (
+                f"Zaak {case.reference} is intussen door iemand anders gewijzigd (versie "
+                f"{case.version}).{what} Uw wijzigingen zijn niet opgeslagen; open de zaak "
+                "opnieuw en voer ze nogmaals in."
+            )
+    return (
+        "Iemand anders heeft deze gegevens intussen gewijzigd. Uw wijzigingen zijn niet "
+        "opgeslagen; open ze opnieuw en voer ze nogmaals in."
+    )
