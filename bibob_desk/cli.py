@@ -120,6 +120,16 @@ def open_context(args: argparse.Namespace) -> AppContext:
     return context
 
 
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def build_parser() -> DutchArgumentParser:
     parser = DutchArgumentParser(
         prog="bibob-desk",
@@ -147,9 +157,44 @@ def build_parser() -> DutchArgumentParser:
     return parser
 
 
+# Longer than any name, reference, title or path a user types: refused before anything runs.
+MAX_ARGUMENT_LENGTH = 4096
+# Larger numbers do not fit the database's integers (SQLite: 64 bits) and mean nothing here.
+MAX_NUMBER = 2**31 - 1
+
+
+def check_arguments(argv: Sequence[str]) -> None:
+    """Hostile values in any option: one Dutch line and exit 2, before argparse sees them."""
+    for position, value in enumerate(argv, start=1):
+        shown = value[:40].encode("utf-8", "backslashreplace").decode("utf-8")
+        if "\x00" in value:
+            fail(f"Argument {position} bevat een NUL-teken; dat kan geen geldige invoer zijn.")
+        if any("\udc80" <= char <= "\udcff" for char in value):
+            fail(
+                f"Argument {position} ('{shown}…') is geen geldige UTF-8-tekst; typ het opnieuw "
+                "of gebruik alleen gewone tekens."
+            )
+        if any((ord(char) < 32 and char not in "\t\n\r") or ord(char) == 127 for char in value):
+            fail(f"Argument {position} ('{shown}…') bevat een stuurteken.")
+        if len(value) > MAX_ARGUMENT_LENGTH:
+            fail(
+                f"Argument {position} ('{shown}…') is te lang ({len(value)} tekens; hoogstens "
+                f"{MAX_ARGUMENT_LENGTH})."
+            )
+
+
+def check_numbers(args: argparse.Namespace) -> None:
+    for name, value in vars(args).items():
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
+            fail(f"--{name.replace('_', '-')} {value} is te groot (hoogstens {MAX_NUMBER}).")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    raw = list(sys.argv[1:] if argv is None else argv)
+    check_arguments(raw)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(raw)
+    check_numbers(args)
     handler: CommandHandler | None = getattr(args, "handler", None)
     try:
         if handler is None:
@@ -173,6 +218,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail(str(exc), EXIT_USAGE)
     except KeyboardInterrupt:
         fail("afgebroken.", 130)
+    except BrokenPipeError:
+        # The reader went away (``bibob-desk cases list | head -1``): stop quietly, as ls does.
+        _silence_stdout()
+        return EXIT_OK
+    except OSError as exc:  # a file a user named: too long a name, no access, a full disk
+        from pathlib import Path
+
+        from bibob_desk.storage.files import describe_os_error
+
+        fail(describe_os_error(exc, Path(str(exc.filename or "?"))), EXIT_FAILURE)
     finally:
         while _opened:
             _opened.pop().dispose()

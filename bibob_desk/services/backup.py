@@ -15,6 +15,7 @@ Decisions (see README "Betrouwbaarheid en beveiliging"):
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
 import re
@@ -124,6 +125,17 @@ def _encode(value: Any) -> Any:
 
 
 def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return _decode_row(table, row)
+    except (ValueError, TypeError, ArithmeticError, binascii.Error) as exc:
+        # A hand-edited or damaged dump (a bad date, an amount that is no number): refused.
+        raise BackupError(
+            f"De back-up is beschadigd: tabel {table.name} bevat een ongeldige waarde ({exc}). "
+            "Er is niets gewijzigd."
+        ) from exc
+
+
+def _decode_row(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for column in table.columns:
         if column.name not in row:

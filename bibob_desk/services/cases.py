@@ -44,8 +44,8 @@ from bibob_desk.services.access import (
     visibility_condition,
 )
 from bibob_desk.services.assessment import ASSESSMENT_FIELDS, reassess_after_change
-from bibob_desk.services.busy import run_with_retry
 from bibob_desk.services.context import AppContext
+from bibob_desk.storage.conflicts import retry_lost_races
 from bibob_desk.storage.models import (
     Case,
     CaseParty,
@@ -547,15 +547,11 @@ class CaseService:
     ) -> CaseView:
         """Register a new case (intake). Everything is validated before anything is written.
 
-        A registration that lost a race for the write lock (SQLite) or hit a deadlock or
-        serialization failure (PostgreSQL) is retried as a whole."""
+        A registration that lost a race for the write lock (SQLite's stale snapshot) or hit a
+        deadlock or serialization failure (PostgreSQL) is retried as a whole."""
         fields = validate_case_fields(raw_fields)
         valid_parties = [validate_party_input(p) for p in parties]
-        return run_with_retry(
-            lambda: self._open_case_once(fields, valid_parties, raw_fields),
-            attempts=8,
-            pause_seconds=0.05,
-        )
+        return retry_lost_races(lambda: self._open_case_once(fields, valid_parties, raw_fields))
 
     def _open_case_once(
         self,
@@ -564,8 +560,10 @@ class CaseService:
         raw_fields: Mapping[str, object],
     ) -> CaseView:
         with self.context.db.session() as session:
-            officer = self._officer_for_new_case(session, fields.officer)
+            # The counter first: on SQLite this write takes the write lock (waiting for it with
+            # busy_timeout) before anything is read, so no stale snapshot can refuse it later.
             reference = next_reference(session, fields.application_date.year)
+            officer = self._officer_for_new_case(session, fields.officer)
             case = Case(reference=reference)
             _apply_fields(case, fields)
             case.officer = officer

@@ -11,13 +11,66 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import random
+import time
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from sqlalchemy import inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bibob_desk.storage.models import Case, ReferenceCounter, TimelineEntry
+
+T = TypeVar("T")
+
+
+SQLITE_BUSY = 5
+SQLITE_BUSY_SNAPSHOT = 517  # a reader's snapshot went stale before it could write
+_PG_RACES = ("40001", "40P01")  # serialization failure, deadlock detected
+
+
+def is_lost_race(exc: BaseException) -> bool:
+    """A race that a second try of the whole unit of work wins (not a lock held for long).
+
+    SQLite: the transaction read, another process committed, and the upgrade to a write lock
+    fails at once (SQLITE_BUSY_SNAPSHOT, which busy_timeout does not wait for). PostgreSQL:
+    a deadlock or serialization failure. A plain busy time-out is not one: it goes to the
+    user as "bezet".
+    """
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    if getattr(orig, "sqlite_errorcode", None) == SQLITE_BUSY_SNAPSHOT:
+        return True
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return code in _PG_RACES
+
+
+def retry_lost_races(action: Callable[[], T], attempts: int = 10, busy_attempts: int = 3) -> T:
+    """Run a whole unit of work again (with a short random pause) when it lost a race.
+
+    A busy time-out (SQLite's lock waiter starved by many writers) is tried ``busy_attempts``
+    times in all; then it goes to the user as "bezet".
+    """
+    busy = 0
+    for attempt in range(1, attempts + 1):
+        try:
+            return action()
+        except DBAPIError as exc:
+            if is_lost_race(exc):
+                pass
+            elif getattr(exc.orig, "sqlite_errorcode", None) == SQLITE_BUSY:
+                busy += 1
+                if busy >= busy_attempts:
+                    raise
+            else:
+                raise
+            if attempt == attempts:
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * attempt)
+    raise AssertionError("unreachable")
 
 
 def allocate_sequence(session: Session, year: int) -> int:

@@ -41,7 +41,8 @@ def _register(job: tuple[str, int]) -> tuple[str, str]:
         )
         return "ok", case.reference
     except Exception as exc:  # reported to the parent, which fails the test with it
-        return "fout", f"{type(exc).__name__}: {exc}"
+        code = getattr(getattr(exc, "orig", None), "sqlite_errorcode", None)
+        return "fout", f"{type(exc).__name__} ({code}): {exc}"
     finally:
         db.dispose()
 
