@@ -487,6 +487,12 @@ class LetterService:
             pdf = bytes(doc.content)
             sha = doc.sha256
             stem = base_name(case.reference, doc.doc_type)
+            recorded = {
+                Path(path).resolve()
+                for (path,) in session.execute(
+                    select(DocumentExport.path).where(DocumentExport.document_id == doc.id)
+                )
+            }
             files: ExportedFiles = export_files(
                 target,
                 stem,
@@ -495,6 +501,8 @@ class LetterService:
                 (lambda name: self._mdto_files(case, doc, name, settings))
                 if with_mdto
                 else (lambda _name: ()),
+                # Published by an export that crashed before its commit: completed, not doubled.
+                unrecorded=lambda pdf_path: pdf_path.resolve() not in recorded,
             )
             doc.filename = files.pdf.name
             session.add(
