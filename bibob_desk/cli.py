@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 from sqlalchemy.exc import DBAPIError
 
 from bibob_desk import __version__
-from bibob_desk.domain.errors import BibobError, NotFoundError, PermissionDenied
+from bibob_desk.domain.errors import BibobError, ConflictError, NotFoundError, PermissionDenied
 from bibob_desk.services.busy import BUSY_MESSAGE, DatabaseBusyError, is_busy_error
 from bibob_desk.services.context import AppContext
 from bibob_desk.storage.database import (
@@ -202,7 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_gui(args)
         return handler(args)
-    except (NotFoundError, PermissionDenied) as exc:
+    except (NotFoundError, PermissionDenied, ConflictError) as exc:
+        # A lost race (someone else saved first) is a refusal like a permission: exit 1.
         fail(str(exc), EXIT_USAGE if isinstance(exc, NotFoundError) else EXIT_FAILURE)
     except (DatabaseError, DatabaseBusyError) as exc:
         fail(_with_restore_hint(exc), EXIT_FAILURE)

@@ -91,3 +91,41 @@ def test_sound_database_is_left_alone(qtbot: Any, tmp_path: Path, messages: Mess
     assert watch.checked and not watch.damaged and window.centralWidget() is central
     messages.answer = False
     db.dispose()
+
+
+def _accept_dialog(monkeypatch: pytest.MonkeyPatch, chosen: Path) -> None:
+    def exec_(self: reliability.RestoreDialog) -> int:
+        self.chosen = chosen
+        return int(reliability.QDialog.DialogCode.Accepted.value)
+
+    monkeypatch.setattr(reliability.RestoreDialog, "exec", exec_)
+
+
+def test_restoring_from_the_gui_needs_the_typed_name_and_a_known_user(
+    qtbot: Any,
+    damaged_window: tuple[MainWindow, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    messages: Messages,
+    tmp_path: Path,
+) -> None:
+    from bibob_desk.storage.database import CorruptDatabaseError
+
+    window, path = damaged_window
+    chosen = tmp_path / "gekozen.sqlite"
+    _accept_dialog(monkeypatch, chosen)
+    exc = CorruptDatabaseError("kapot", path)
+    typed: list[str] = []
+
+    def get_text(*args: Any) -> tuple[str, bool]:
+        return typed.pop(0), True
+
+    monkeypatch.setattr(reliability.QInputDialog, "getText", get_text)
+    monkeypatch.setattr(reliability, "workstation_user", lambda: "tester")
+    typed.append("verkeerd.sqlite")
+    assert reliability.choose_backup(window, exc) is None
+    typed.append(path.name)
+    assert reliability.choose_backup(window, exc) == chosen
+    monkeypatch.setattr(reliability, "workstation_user", lambda: "niet.bestaand")
+    typed.append(path.name)
+    assert reliability.choose_backup(window, exc) is None
+    assert any("niet.bestaand" in text for text in messages.shown)
