@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bibob_desk.storage.models import Case, ReferenceCounter, TimelineEntry
+from bibob_desk.storage.models import Case, Document, ReferenceCounter, TimelineEntry
 
 T = TypeVar("T")
 
@@ -94,24 +94,35 @@ def allocate_sequence(session: Session, year: int) -> int:
     return int(value)
 
 
-def stale_case_ids(objects: Iterable[object]) -> list[int]:
-    """The cases the pending changes belonged to, read without touching the database."""
-    found: list[int] = []
-    for obj in objects:
-        try:
-            loaded = inspect(obj).dict
-        except Exception:  # not a mapped object
+def stale_case_ids(session: Session) -> list[int]:
+    """The cases the failed unit of work had loaded, read from the identity map's keys.
+
+    After a failed flush the objects are expired (their attributes are gone), but their
+    identity keys remain: a case by its id, a letter by its id (its case looked up later).
+    """
+    case_ids: list[int] = []
+    document_ids: list[int] = []
+    for key in list(session.identity_map.keys()):
+        model, identity = key[0], key[1]
+        if not identity or not isinstance(identity[0], int):
             continue
-        case_id = loaded.get("id") if isinstance(obj, Case) else loaded.get("case_id")
-        if isinstance(case_id, int) and case_id not in found:
-            found.append(case_id)
-    return found
+        if model is Case and identity[0] not in case_ids:
+            case_ids.append(identity[0])
+        elif model is Document:
+            document_ids.append(identity[0])
+    return [-d for d in document_ids] + case_ids  # letters first: the more specific
 
 
 def describe_conflict(factory: sessionmaker[Session], case_ids: list[int]) -> str:
     """The Dutch conflict message: which case, who changed it last and what."""
     with factory() as session:
-        for case_id in case_ids:
+        for key in case_ids:
+            case_id = key
+            if key < 0:  # a letter: its case
+                document = session.get(Document, -key)
+                if document is None:
+                    continue
+                case_id = document.case_id
             case = session.get(Case, case_id)
             if case is None:
                 continue

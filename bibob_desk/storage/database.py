@@ -406,9 +406,7 @@ class Database:
             from bibob_desk.domain.errors import ConflictError
             from bibob_desk.storage.conflicts import describe_conflict, stale_case_ids
 
-            case_ids = stale_case_ids(
-                [*session.dirty, *session.new, *session.identity_map.values()]
-            )
+            case_ids = stale_case_ids(session)
             session.rollback()
             raise ConflictError(describe_conflict(self.session_factory, case_ids)) from exc
         except BaseException:
