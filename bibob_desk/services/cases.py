@@ -262,6 +262,15 @@ class ValidParty:
 
 def validate_party_input(data: PartyInput) -> ValidParty:
     errors: list[ValidationError] = []
+    # A NUL byte is never meant (PostgreSQL text refuses it): dropped from every field.
+    data = replace(
+        data,
+        **{
+            name: value.replace("\x00", "")
+            for name, value in vars(data).items()
+            if isinstance(value, str)
+        },
+    )
     name = data.name.strip()
     if not name:
         errors.append(ValidationError("Vul de naam van de betrokkene in.", "name"))

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -140,3 +141,20 @@ def test_json_restore_with_a_bad_date_or_amount_changes_nothing(
         assert code == 1 and "ongeldige waarde" in err and "niets gewijzigd" in err, err
         _one_line(err)
         assert live.read_bytes() == before
+
+
+def test_nul_bytes_from_a_form_never_reach_the_database(context: Any) -> None:
+    from bibob_desk.services.cases import CaseFilter, CaseService, PartyInput
+
+    service = CaseService(context)
+    case = service.open_case(
+        {
+            "title": "Café\x00 De Nul",
+            "area": "exploitatie_horeca",
+            "application_date": "2026-06-01",
+        },
+        [PartyInput(name="Nul\x00 B.V.", city="Assen\x00")],
+    )
+    assert case.title == "Café De Nul"
+    found = service.list(CaseFilter(search="nul\x00 b.v."))
+    assert [c.reference for c in found] == [case.reference]
