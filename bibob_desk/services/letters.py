@@ -482,7 +482,11 @@ class LetterService:
         with self.context.db.session() as session:
             doc, case = self._load_document(session, document_id)
             if doc.status != STATUS_FINAL:
+                # Committed before any file is published: after a crash during the export the
+                # letter is final and a re-export finds its files (the same bytes), no -2 copy.
                 self._finalise(session, case, doc)
+        with self.context.db.session() as session:
+            doc, case = self._load_document(session, document_id)
             assert doc.content is not None and doc.sha256 is not None
             pdf = bytes(doc.content)
             sha = doc.sha256
