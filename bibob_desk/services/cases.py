@@ -560,7 +560,9 @@ class CaseService:
         deadlock or serialization failure (PostgreSQL) is retried as a whole."""
         fields = validate_case_fields(raw_fields)
         valid_parties = [validate_party_input(p) for p in parties]
-        return retry_lost_races(lambda: self._open_case_once(fields, valid_parties, raw_fields))
+        return retry_lost_races(
+            lambda: self._open_case_once(fields, valid_parties, raw_fields), busy_attempts=5
+        )
 
     def _open_case_once(
         self,
