@@ -15,14 +15,18 @@ from typing import Any, NoReturn
 from sqlalchemy.exc import DBAPIError
 
 from bibob_desk import __version__
-from bibob_desk.domain.errors import BibobError, NotFoundError, PermissionDenied
+from bibob_desk.domain.errors import BibobError, ConflictError, NotFoundError, PermissionDenied
 from bibob_desk.services.busy import BUSY_MESSAGE, DatabaseBusyError, is_busy_error
 from bibob_desk.services.context import AppContext
 from bibob_desk.storage.database import (
     CorruptDatabaseError,
     Database,
     DatabaseError,
+    database_error_from,
     open_database,
+    require_sound,
+    resolve_database_url,
+    sqlite_path,
 )
 
 EXIT_OK = 0
@@ -69,16 +73,38 @@ def print_json(data: Any) -> None:
 
 CommandHandler = Callable[[argparse.Namespace], int]
 
+# Commands whose output are figures or a verdict: the whole file is checked first
+# (PRAGMA quick_check, about 0.3 s per 100 MB); other commands notice damage when they read it.
+QUICK_CHECKED_COMMANDS = frozenset({"report", "audit"})
+
+
+_opened: list[Database] = []
+
+
+def _with_restore_hint(exc: BaseException) -> str:
+    message = str(exc)
+    if isinstance(exc, CorruptDatabaseError):
+        from bibob_desk.services.backup import newest_good_backup
+
+        newest = newest_good_backup(exc.path)
+        backup = str(newest) if newest is not None else "BACK-UPBESTAND"
+        message += (
+            f" Terugzetten: bibob-desk restore {backup} --confirm {exc.path.name} "
+            f"(database: {exc.path})."
+        )
+    return message
+
 
 def open_context(args: argparse.Namespace) -> AppContext:
     """Open the database named by ``--db`` / BIBOB_DESK_DB for a command."""
     try:
         db: Database = open_database(getattr(args, "db", None))
+        _opened.append(db)  # released when the command ends, whatever happens
+        path = sqlite_path(db.url)
+        if path is not None and getattr(args, "command", None) in QUICK_CHECKED_COMMANDS:
+            require_sound(path)  # figures are never shown from a damaged file
     except DatabaseError as exc:
-        message = str(exc)
-        if isinstance(exc, CorruptDatabaseError):
-            message += f" Terugzetten: bibob-desk restore BACK-UPBESTAND (database: {exc.path})."
-        fail(message, EXIT_FAILURE)
+        fail(_with_restore_hint(exc), EXIT_FAILURE)
     from bibob_desk.services.access import authenticate
     from bibob_desk.services.identity import resolve_user
 
@@ -92,6 +118,16 @@ def open_context(args: argparse.Namespace) -> AppContext:
         db.dispose()
         raise
     return context
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def build_parser() -> DutchArgumentParser:
@@ -121,9 +157,44 @@ def build_parser() -> DutchArgumentParser:
     return parser
 
 
+# Longer than any name, reference, title or path a user types: refused before anything runs.
+MAX_ARGUMENT_LENGTH = 4096
+# Larger numbers do not fit the database's integers (SQLite: 64 bits) and mean nothing here.
+MAX_NUMBER = 2**31 - 1
+
+
+def check_arguments(argv: Sequence[str]) -> None:
+    """Hostile values in any option: one Dutch line and exit 2, before argparse sees them."""
+    for position, value in enumerate(argv, start=1):
+        shown = value[:40].encode("utf-8", "backslashreplace").decode("utf-8")
+        if "\x00" in value:
+            fail(f"Argument {position} bevat een NUL-teken; dat kan geen geldige invoer zijn.")
+        if any("\udc80" <= char <= "\udcff" for char in value):
+            fail(
+                f"Argument {position} ('{shown}…') is geen geldige UTF-8-tekst; typ het opnieuw "
+                "of gebruik alleen gewone tekens."
+            )
+        if any((ord(char) < 32 and char not in "\t\n\r") or ord(char) == 127 for char in value):
+            fail(f"Argument {position} ('{shown}…') bevat een stuurteken.")
+        if len(value) > MAX_ARGUMENT_LENGTH:
+            fail(
+                f"Argument {position} ('{shown}…') is te lang ({len(value)} tekens; hoogstens "
+                f"{MAX_ARGUMENT_LENGTH})."
+            )
+
+
+def check_numbers(args: argparse.Namespace) -> None:
+    for name, value in vars(args).items():
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
+            fail(f"--{name.replace('_', '-')} {value} is te groot (hoogstens {MAX_NUMBER}).")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    raw = list(sys.argv[1:] if argv is None else argv)
+    check_arguments(raw)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(raw)
+    check_numbers(args)
     handler: CommandHandler | None = getattr(args, "handler", None)
     try:
         if handler is None:
@@ -131,13 +202,33 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_gui(args)
         return handler(args)
-    except (NotFoundError, PermissionDenied) as exc:
+    except (NotFoundError, PermissionDenied, ConflictError) as exc:
+        # A lost race (someone else saved first) is a refusal like a permission: exit 1.
         fail(str(exc), EXIT_USAGE if isinstance(exc, NotFoundError) else EXIT_FAILURE)
     except (DatabaseError, DatabaseBusyError) as exc:
-        fail(str(exc), EXIT_FAILURE)
-    except DBAPIError as exc:  # never a traceback for a locked or unreachable database
-        fail(BUSY_MESSAGE if is_busy_error(exc) else f"Databasefout: {exc.orig}", EXIT_FAILURE)
+        fail(_with_restore_hint(exc), EXIT_FAILURE)
+    except DBAPIError as exc:  # never a traceback for a locked, damaged or unreachable database
+        if is_busy_error(exc):
+            fail(BUSY_MESSAGE, EXIT_FAILURE)
+        try:
+            url = resolve_database_url(getattr(args, "db", None))
+        except DatabaseError:
+            fail(f"Databasefout: {exc.orig}", EXIT_FAILURE)
+        fail(_with_restore_hint(database_error_from(exc, url)), EXIT_FAILURE)
     except BibobError as exc:
         fail(str(exc), EXIT_USAGE)
     except KeyboardInterrupt:
         fail("afgebroken.", 130)
+    except BrokenPipeError:
+        # The reader went away (``bibob-desk cases list | head -1``): stop quietly, as ls does.
+        _silence_stdout()
+        return EXIT_OK
+    except OSError as exc:  # a file a user named: too long a name, no access, a full disk
+        from pathlib import Path
+
+        from bibob_desk.storage.files import describe_os_error
+
+        fail(describe_os_error(exc, Path(str(exc.filename or "?"))), EXIT_FAILURE)
+    finally:
+        while _opened:
+            _opened.pop().dispose()

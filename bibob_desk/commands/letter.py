@@ -13,6 +13,7 @@ from pathlib import Path
 from bibob_desk.cli import EXIT_OK, fail, open_context
 from bibob_desk.domain.letters import LetterType, parse_letter_type
 from bibob_desk.domain.values import CaseReference
+from bibob_desk.storage.files import OutputFileError, check_target, write_bytes
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,6 +26,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="brieftype: " + ", ".join(t.value for t in LetterType),
     )
     letter.add_argument("--out", required=True, metavar="BESTAND.pdf", help="uitvoerbestand")
+    letter.add_argument("--overwrite", action="store_true", help="een bestaand bestand vervangen")
     letter.add_argument(
         "--party", default=None, metavar="NAAM", help="geadresseerde bij een kennisgeving_derden"
     )
@@ -38,8 +40,12 @@ def write_letter(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
         fail(f"Het uitvoerbestand moet op .pdf eindigen: '{args.out}'.")
-    if not out.parent.exists():
+    if not out.parent.is_dir():
         fail(f"De map {out.parent} bestaat niet.")
+    try:
+        check_target(out, overwrite=args.overwrite)
+    except OutputFileError as exc:
+        fail(str(exc))
     from bibob_desk.services.letters import LetterService
 
     context = open_context(args)
@@ -47,9 +53,9 @@ def write_letter(args: argparse.Namespace) -> int:
         reference, letter_type.value, party=args.party
     )
     try:
-        out.write_bytes(pdf)
-    except OSError as exc:
-        fail(f"Kan {out} niet schrijven: {exc.strerror or exc}.", 1)
+        write_bytes(out, pdf, overwrite=args.overwrite)  # all or nothing, never half a PDF
+    except OutputFileError as exc:
+        fail(str(exc), 1)
     state = document.status_label if document is not None else "Concept (niet opgeslagen)"
     print(f"{out}  ({state}, {len(pdf)} bytes)")
     return EXIT_OK

@@ -59,12 +59,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def read_mapping(raw: str) -> ImportMapping:
     path = Path(raw).expanduser()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+    if not path.exists():
         fail(f"Het koppelbestand {path} bestaat niet.")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"Kan het koppelbestand {path} niet lezen: {exc}.")
+    from bibob_desk.domain.input_files import read_limited_text
+
+    try:
+        text = read_limited_text(path, "het koppelbestand", "mapping", encoding="utf-8-sig")
+    except ValidationError as exc:
+        fail(str(exc))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -11,6 +11,7 @@ from bibob_desk.documents.annual_report import REPORT_FORMATS, write_report
 from bibob_desk.domain.annual_figures import format_value, parse_report_year
 from bibob_desk.domain.errors import ValidationError
 from bibob_desk.services.report import ReportService
+from bibob_desk.storage.files import OutputFileError, check_target
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,10 +25,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="uitvoerbestand: .pdf, .csv of .xlsx (de extensie bepaalt)",
     )
     report.add_argument("--json", action="store_true", help="de cijfers als JSON afdrukken")
+    report.add_argument("--overwrite", action="store_true", help="een bestaand bestand vervangen")
     report.set_defaults(handler=run_report)
 
 
-def _check_out(raw: str) -> Path:
+def _check_out(raw: str, overwrite: bool) -> Path:
     path = Path(raw).expanduser()
     if path.suffix.lower() not in REPORT_FORMATS:
         fail(f"--out moet eindigen op .pdf, .csv of .xlsx, niet '{path.name}'.")
@@ -35,6 +37,10 @@ def _check_out(raw: str) -> Path:
         fail(f"--out {path} is een map; geef een bestandsnaam.")
     if not path.parent.is_dir():
         fail(f"De map {path.parent} bestaat niet.")
+    try:
+        check_target(path, overwrite=overwrite)
+    except OutputFileError as exc:
+        fail(str(exc))
     return path
 
 
@@ -46,7 +52,7 @@ def run_report(args: argparse.Namespace) -> int:
         fail(str(exc))
     if not args.out and not args.json:
         fail("Geef --out BESTAND.pdf|BESTAND.csv|BESTAND.xlsx of --json.")
-    out = _check_out(args.out) if args.out else None
+    out = _check_out(args.out, args.overwrite) if args.out else None
     context = open_context(args)
     try:
         figures = ReportService(context).annual_figures(year)
@@ -55,9 +61,9 @@ def run_report(args: argparse.Namespace) -> int:
 
             organisation = str(SettingsService(context).get("organisation.name") or "")
             try:
-                write_report(figures, out, organisation)
-            except OSError as exc:
-                fail(f"Kan {out} niet schrijven: {exc.strerror or exc}.", 1)
+                write_report(figures, out, organisation, overwrite=args.overwrite)
+            except OutputFileError as exc:
+                fail(str(exc), 1)
     finally:
         context.db.dispose()
     if args.json:

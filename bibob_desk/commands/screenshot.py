@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from bibob_desk.cli import EXIT_FAILURE, EXIT_OK, fail, open_context
 from bibob_desk.services.cases import CaseService
+from bibob_desk.storage.files import OutputFileError, check_target, staged_path
 
 if TYPE_CHECKING:  # Qt is imported only after QT_QPA_PLATFORM is set
     from PySide6.QtWidgets import QApplication
@@ -32,6 +33,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--case", metavar="REF", help="zaaknummer (standaard de eerste zaak)")
     parser.add_argument("--out", required=True, metavar="BESTAND.png", help="het PNG-bestand")
+    parser.add_argument("--overwrite", action="store_true", help="een bestaand bestand vervangen")
     parser.set_defaults(handler=run_screenshot)
 
 
@@ -41,6 +43,10 @@ def run_screenshot(args: argparse.Namespace) -> int:
         fail(f"--out moet een .png-bestand zijn, niet '{out.name}'.")
     if not out.parent.is_dir():
         fail(f"De map {out.parent} bestaat niet.")
+    try:
+        check_target(out, overwrite=args.overwrite)
+    except OutputFileError as exc:
+        fail(str(exc))
     if args.case and args.view != "case":
         fail("--case hoort bij --view case.")
     # Before QApplication exists: no screen is needed (servers, CI, a terminal over SSH).
@@ -75,8 +81,12 @@ def run_screenshot(args: argparse.Namespace) -> int:
     image = window.grab()
     window.close()
     context.db.dispose()
-    if not image.save(str(out), "PNG"):
-        fail(f"Kan {out} niet schrijven.", EXIT_FAILURE)
+    try:
+        with staged_path(out, overwrite=args.overwrite, suffix=".png") as temp:
+            if not image.save(str(temp), "PNG"):  # e.g. a full disk: no half or empty PNG
+                raise OutputFileError(f"Kan {out} niet schrijven (schijf vol of geen toegang).")
+    except OutputFileError as exc:
+        fail(str(exc), EXIT_FAILURE)
     print(f"Schermafbeelding opgeslagen in {out}.")
     return EXIT_OK
 

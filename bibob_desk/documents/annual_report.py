@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -161,20 +159,17 @@ def pdf_bytes(figures: AnnualFigures, organisation: str = "", made_on: date | No
     )
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+def write_atomically(path: Path, data: bytes, *, overwrite: bool = True) -> None:
+    """All-or-nothing through storage/files.py (the GUI's file dialog already asked about
+    replacing; the command line passes ``overwrite`` from ``--overwrite``)."""
+    from bibob_desk.storage.files import write_bytes
+
+    write_bytes(path, data, overwrite=overwrite)
 
 
-def write_report(figures: AnnualFigures, path: Path, organisation: str = "") -> None:
+def write_report(
+    figures: AnnualFigures, path: Path, organisation: str = "", *, overwrite: bool = True
+) -> None:
     """Write ``path`` as PDF, CSV or XLSX, chosen by its extension (checked by the caller)."""
     suffix = path.suffix.lower()
     if suffix == ".pdf":
@@ -183,4 +178,4 @@ def write_report(figures: AnnualFigures, path: Path, organisation: str = "") -> 
         data = xlsx_bytes(figures, organisation)
     else:
         data = csv_bytes(figures)
-    write_atomically(path, data)
+    write_atomically(path, data, overwrite=overwrite)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import os
 import secrets
@@ -124,15 +125,56 @@ def export_files(
     pdf_bytes: bytes,
     sidecar_for: Callable[[str], Mapping[str, Any]],
     extra_for: Callable[[str], Sequence[tuple[str, bytes]]] = lambda _name: (),
+    unrecorded: Callable[[Path], bool] | None = None,
 ) -> ExportedFiles:
     """Write ``<stem>.pdf``, extra files and finally ``<stem>.pdf.metadata.json``.
 
     ``sidecar_for`` and ``extra_for`` get the PDF's final file name (which may have a suffix).
+    ``unrecorded`` names PDFs already in the folder that are this very letter but that no
+    export in the database records (a crash came between publishing and the commit): the first
+    one found is completed (missing extras and sidecar written) instead of adding a duplicate.
     """
-    stem = free_stem(folder, stem)
+    adopted = _adoptable_stem(folder, stem, pdf_bytes, unrecorded)
+    stem = adopted if adopted is not None else free_stem(folder, stem)
     pdf_name = f"{stem}.pdf"
-    pdf_path = write_atomic(folder, pdf_name, pdf_bytes)
-    extra_paths = [write_atomic(folder, name, data) for name, data in extra_for(pdf_name)]
+    if adopted is not None:
+        pdf_path = folder / pdf_name
+    else:
+        pdf_path = write_atomic(folder, pdf_name, pdf_bytes)
+    extra_paths = [
+        _write_or_keep(folder, name, data, adopted is not None)
+        for name, data in extra_for(pdf_name)
+    ]
     sidecar = json.dumps(sidecar_for(pdf_name), ensure_ascii=False, indent=2) + "\n"
-    sidecar_path = write_atomic(folder, f"{pdf_name}{SIDECAR_SUFFIX}", sidecar.encode("utf-8"))
+    sidecar_path = _write_or_keep(
+        folder, f"{pdf_name}{SIDECAR_SUFFIX}", sidecar.encode("utf-8"), adopted is not None
+    )
     return ExportedFiles(pdf=pdf_path, sidecar=sidecar_path, extra=tuple(extra_paths))
+
+
+def _write_or_keep(folder: Path, name: str, data: bytes, adopting: bool) -> Path:
+    """Write a companion file; when completing an adopted export, keep one already there."""
+    path = folder / name
+    if adopting and path.is_file():
+        return path
+    return write_atomic(folder, name, data)
+
+
+def _adoptable_stem(
+    folder: Path, stem: str, pdf_bytes: bytes, unrecorded: Callable[[Path], bool] | None
+) -> str | None:
+    if unrecorded is None:
+        return None
+    wanted = hashlib.sha256(pdf_bytes).hexdigest()
+    candidate, number = stem, 1
+    while _taken(folder, candidate):
+        pdf = folder / f"{candidate}.pdf"
+        try:
+            same = pdf.is_file() and hashlib.sha256(pdf.read_bytes()).hexdigest() == wanted
+        except OSError:
+            same = False
+        if same and unrecorded(pdf):
+            return candidate
+        number += 1
+        candidate = f"{stem}-{number}"
+    return None

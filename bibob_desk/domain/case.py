@@ -49,7 +49,8 @@ def validate_case_fields(raw: Mapping[str, object]) -> CaseFields:
 
     def text(key: str) -> str:
         value = raw.get(key)
-        return "" if value is None else str(value).strip()
+        # A NUL byte is never meant (PostgreSQL text refuses it): dropped.
+        return "" if value is None else str(value).replace("\x00", "").strip()
 
     title = text("title")
     if not title:

@@ -594,11 +594,10 @@ def check_unique_versions(policies: Iterable[Policy], source: str = "") -> None:
 
 def load_policy_file(path: Path) -> list[Policy]:
     """Read a policy file (.json, or .toml); a damaged file gives a Dutch message naming it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        message = f"Het beleidsbestand {path} is niet te lezen: {exc}"
-        raise ValidationError(message, "policy") from exc
+    from bibob_desk.domain.input_files import read_limited_text
+
+    # Bounded and only a regular file: /dev/zero or a FIFO is refused, never read for ever.
+    text = read_limited_text(path, "het beleidsbestand", "policy")
     return parse_policy_text(text, str(path), toml=path.suffix.lower() == ".toml")
 
 

@@ -144,6 +144,9 @@ def run_gui(args: argparse.Namespace) -> int:
 
         offer_setup_later(window, context)  # no organisation yet: the set-up dialog
         install_error_hook()  # a locked database in an unwrapped slot: message, not a crash
+        from bibob_desk.gui.integrity import install_damage_watch
+
+        install_damage_watch(window, context)  # background quick_check; "malformed" anywhere
         return int(app.exec())
     finally:
         db.dispose()

@@ -503,6 +503,8 @@ class CaseDetail(QWidget):
             case = self.service.add_party(self.case.reference, dialog.party_input())
         except BibobError as exc:
             errors.show_error(self, exc)
+            if isinstance(exc, ConflictError):  # saved by someone else meanwhile: show theirs
+                self.reload()
             return
         self._after_change(case, f"Betrokkene {dialog.party_input().name.strip()} toegevoegd.")
 

@@ -69,6 +69,7 @@ from bibob_desk.services.register_import import (
     column_values,
     label_choice,
 )
+from bibob_desk.storage.files import OutputFileError
 
 PREVIEW_ROWS = 15
 UNKNOWN = ""  # the combo entry "— kies —"
@@ -819,6 +820,9 @@ class ResultPage(QWizardPage):
             target = target.with_name(target.name + f".{kind}")
         try:
             report.save(target)
+        except OutputFileError as exc:  # a full disk or read-only folder: nothing left
+            errors.show_error(self, exc)
+            return None
         except OSError as exc:
             errors.show_error(self, f"Kan {target} niet opslaan: {exc.strerror or exc}.")
             return None

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bibob_desk.domain.errors import BibobError
+from bibob_desk.domain.errors import BibobError, ConflictError
 from bibob_desk.domain.letters import LetterType
 from bibob_desk.gui import errors
 from bibob_desk.gui.styling import fit_columns
@@ -388,6 +388,8 @@ class LettersPanel(QWidget):
             result = action()
         except BibobError as exc:
             errors.show_error(self, exc)
+            if isinstance(exc, ConflictError) and self.reference is not None:
+                self.model.load(self.reference)  # the letter as the other officer saved it
             return None
         assert self.reference is not None
         self.model.load(self.reference)

@@ -85,6 +85,7 @@ from bibob_desk.services.overview import (
     OverviewSummary,
 )
 from bibob_desk.services.report import ReportService
+from bibob_desk.storage.files import OutputFileError
 
 PAGE_SIZE = 200
 SEARCH_DELAY_MS = 150
@@ -704,6 +705,9 @@ class AnnualFiguresDialog(QDialog):
         try:
             organisation = str(SettingsService(self.context).get("organisation.name") or "")
             write_report(self.figures, target, organisation)
+        except OutputFileError as exc:  # a full disk or read-only folder: nothing left
+            errors.show_error(self, exc)
+            return None
         except OSError as exc:
             errors.show_error(self, f"Kan {target} niet opslaan: {exc.strerror or exc}.")
             return None

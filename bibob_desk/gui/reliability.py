@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QPushButton,
@@ -25,7 +26,12 @@ from sqlalchemy.exc import DBAPIError
 
 from bibob_desk.domain.errors import BibobError
 from bibob_desk.gui import errors
-from bibob_desk.services.backup import automatic_backups, backup_if_due, restore_backup
+from bibob_desk.services.backup import (
+    automatic_backups,
+    backup_if_due,
+    restore_backup,
+    users_of_damaged_database,
+)
 from bibob_desk.services.busy import BUSY_MESSAGE, DatabaseBusyError, is_busy_error
 from bibob_desk.services.context import AppContext, workstation_user
 from bibob_desk.storage.database import CorruptDatabaseError
@@ -153,10 +159,33 @@ class RestoreDialog(QDialog):
 
 
 def choose_backup(parent: QWidget | None, exc: CorruptDatabaseError) -> Path | None:
+    """The back-up to restore, chosen and confirmed by typing the database's file name.
+
+    A damaged database cannot check roles: the workstation login must at least be one of the
+    users the damaged file still names (when it can be read), and the name must be typed.
+    """
     dialog = RestoreDialog(exc, parent)
-    if dialog.exec() == QDialog.DialogCode.Accepted:
-        return dialog.chosen
-    return None
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    user = workstation_user()
+    known = users_of_damaged_database(f"sqlite:///{exc.path}")
+    if known is not None and user not in known:
+        errors.show_error(
+            parent,
+            f"Gebruiker '{user}' is geen actieve gebruiker van deze database en mag hem niet "
+            "terugzetten. Er is niets gewijzigd.",
+            "Terugzetten niet toegestaan",
+        )
+        return None
+    typed, ok = QInputDialog.getText(
+        parent,
+        "Terugzetten bevestigen",
+        f"De beschadigde database wordt vervangen (er wordt eerst een veiligheidskopie "
+        f"gemaakt).\nTyp ter bevestiging de naam van het databasebestand: {exc.path.name}",
+    )
+    if not ok or typed.strip() not in (exc.path.name, exc.path.stem):
+        return None
+    return dialog.chosen
 
 
 def offer_restore(parent: QWidget | None, exc: CorruptDatabaseError) -> str | None:

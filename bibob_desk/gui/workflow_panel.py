@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bibob_desk.domain.errors import BibobError
+from bibob_desk.domain.errors import BibobError, ConflictError
 from bibob_desk.domain.phases import Phase
 from bibob_desk.domain.values import format_date_nl
 from bibob_desk.domain.workflow import (
@@ -619,6 +619,8 @@ class WorkflowPanel(QWidget):
             view = action()
         except BibobError as exc:
             errors.show_error(self, exc)
+            if isinstance(exc, ConflictError):  # someone else moved the case: show theirs
+                self.set_case(self._ref())
             return
         self._saved(view)
 

@@ -15,6 +15,7 @@ Decisions (see README "Betrouwbaarheid en beveiliging"):
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
 import re
@@ -41,6 +42,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bibob_desk.domain.errors import BibobError, ValidationError
 from bibob_desk.domain.roles import Role
@@ -51,15 +53,27 @@ from bibob_desk.storage.database import (
     CorruptDatabaseError,
     Database,
     DatabaseError,
+    _copy_sqlite,
     alembic_config,
     check_sqlite_file,
+    classify_sqlite_message,
+    corrupt_message,
     current_revision,
+    database_error_from,
     default_data_dir,
     head_revision,
     make_engine,
     open_database,
+    quick_check,
     resolve_database_url,
     sqlite_path,
+)
+from bibob_desk.storage.files import (
+    OutputFileError,
+    check_target,
+    describe_os_error,
+    staged_path,
+    write_bytes,
 )
 from bibob_desk.storage.models import Base, utcnow
 
@@ -111,6 +125,17 @@ def _encode(value: Any) -> Any:
 
 
 def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return _decode_row(table, row)
+    except (ValueError, TypeError, ArithmeticError, binascii.Error) as exc:
+        # A hand-edited or damaged dump (a bad date, an amount that is no number): refused.
+        raise BackupError(
+            f"De back-up is beschadigd: tabel {table.name} bevat een ongeldige waarde ({exc}). "
+            "Er is niets gewijzigd."
+        ) from exc
+
+
+def _decode_row(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for column in table.columns:
         if column.name not in row:
@@ -142,7 +167,8 @@ def dump_tables(connection: Connection) -> dict[str, list[dict[str, Any]]]:
     return tables
 
 
-def _write_json_dump(db: Database, out: Path) -> None:
+def _write_json_dump(db: Database, out: Path, *, overwrite: bool = False) -> None:
+    """The JSON dump of ``db`` to ``out``, published only when complete (storage/files.py)."""
     with db.engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
@@ -155,71 +181,97 @@ def _write_json_dump(db: Database, out: Path) -> None:
                 "created_at": utcnow().isoformat(timespec="seconds"),
                 "tables": dump_tables(connection),
             }
-    _atomic_write(out, json.dumps(document, ensure_ascii=False).encode("utf-8"))
+    write_bytes(out, json.dumps(document, ensure_ascii=False).encode("utf-8"), overwrite=overwrite)
 
 
-def _atomic_write(out: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(prefix=".bibob-", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, out)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+def _sqlite_copy(source: Path, out: Path, *, overwrite: bool = False) -> None:
+    """SQLite's online backup API into a temporary file beside ``out``, then published.
 
-
-def _sqlite_copy(source: Path, out: Path) -> None:
-    """SQLite's online backup API into a scratch file, then an atomic rename."""
-    fd, temp = tempfile.mkstemp(prefix=".bibob-", suffix=".sqlite", dir=out.parent)
-    os.close(fd)
-    try:
-        src = sqlite3.connect(str(source), timeout=30)
+    The copy is checked with ``PRAGMA integrity_check`` before it gets its name: a damaged
+    live database leaves nothing at ``out`` and is reported as damaged itself.
+    """
+    with staged_path(out, overwrite=overwrite, suffix=".sqlite") as temp:
         try:
-            dst = sqlite3.connect(temp)
+            _copy_sqlite(source, temp)
+            connection = sqlite3.connect(str(temp))
             try:
-                src.backup(dst)
-                dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+                check = connection.execute("PRAGMA integrity_check").fetchone()
             finally:
-                dst.close()
-        finally:
-            src.close()
-        os.replace(temp, out)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+                connection.close()
+        except sqlite3.DatabaseError as exc:
+            kind = classify_sqlite_message(str(exc))
+            if kind == "corrupt":
+                raise CorruptDatabaseError(
+                    corrupt_message(source) + " Er is geen back-up gemaakt.", source
+                ) from exc
+            if kind == "busy":
+                raise database_error_from(exc, f"sqlite:///{source}") from exc
+            raise BackupError(_write_failure(out, source, exc)) from exc
+        if not check or check[0] != "ok":
+            raise CorruptDatabaseError(
+                corrupt_message(source) + " Er is geen back-up gemaakt.", source
+            )
 
 
-def write_backup(db: Database, out: Path) -> Path:
-    """Write a consistent back-up of ``db`` to ``out`` (no permission check: see callers)."""
+def _write_failure(out: Path, source: Path, exc: BaseException) -> str:
+    """Writing the copy failed (the live database was read fine): say what about ``out``."""
+    try:
+        free = shutil.disk_usage(out.parent).free
+        needed = source.stat().st_size
+    except OSError:
+        free, needed = 0, 1
+    if free < needed * 1.1:
+        return (
+            f"Geen back-up gemaakt: de schijf met {out.parent} is vol (nodig: ongeveer "
+            f"{needed // 1_000_000 + 1} MB). Er is niets achtergelaten."
+        )
+    return (
+        f"Geen back-up gemaakt: {out} kon niet worden geschreven ({exc}). Er is niets "
+        "achtergelaten."
+    )
+
+
+def write_backup(db: Database, out: Path, *, overwrite: bool = False) -> Path:
+    """Write a consistent back-up of ``db`` to ``out`` (no permission check: see callers).
+
+    Refuses an existing ``out`` unless ``overwrite`` (and anything that is not a regular file);
+    on any failure nothing is left at ``out``.
+    """
     out = out.expanduser()
-    if out.is_dir():
-        raise ValidationError(f"{out} is een map; geef een bestandsnaam op.", "out")
+    check_target(out, overwrite=overwrite)  # bad input (exit 2): exists, a folder, a device
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(describe_os_error(exc, out)) from exc
+    try:
         path = sqlite_path(db.url)
         if path is not None:
-            _sqlite_copy(path, out)
+            _sqlite_copy(path, out, overwrite=overwrite)
         else:
-            _write_json_dump(db, out)
+            _write_json_dump(db, out, overwrite=overwrite)
+    except OutputFileError as exc:
+        raise BackupError(f"Geen back-up gemaakt: {exc}") from exc
     except OSError as exc:
-        raise BackupError(f"De back-up naar {out} is mislukt: {exc.strerror or exc}.") from exc
+        raise BackupError(f"Geen back-up gemaakt: {describe_os_error(exc, out)}") from exc
     return out
 
 
-def make_backup(context: AppContext, out: Path) -> BackupInfo:
-    """``bibob-desk backup --out FILE``: administrators (and team leads) only; logged."""
+def make_backup(context: AppContext, out: Path, *, overwrite: bool = False) -> BackupInfo:
+    """``bibob-desk backup --out FILE``: administrators (and team leads) only; logged.
+
+    The audit entry is written after the back-up file is complete and checked.
+    """
     require_role(context, Role.BEHEERDER, Role.TEAMLEIDER)
     with context.db.session() as session:
         # On PostgreSQL row-level security would leave out the cases this role may not see.
         from bibob_desk.storage.pg_security import require_every_case
 
         require_every_case(session.connection(), "een back-up")
+    write_backup(context.db, out, overwrite=overwrite)
+    info = inspect_backup(out)
+    with context.db.session() as session:
         audit.record(session, context.user, audit.BACKUP, None, {"bestand": str(out)})
-    write_backup(context.db, out)
-    return inspect_backup(out)
+    return info
 
 
 # --- checking a back-up file --------------------------------------------------------------
@@ -391,10 +443,18 @@ def _restore_sqlite(info: BackupInfo, path: Path, scratch: Path, folder: Path) -
         except CorruptDatabaseError:
             healthy = False
         safety = _safety_name(folder, path.stem, path.suffix)
-        if healthy:
-            _sqlite_copy(path, safety)
-        else:
-            shutil.copyfile(path, safety)
+        try:
+            if healthy:
+                try:
+                    _sqlite_copy(path, safety)
+                except CorruptDatabaseError:  # damaged inside, though its header reads fine
+                    healthy = False
+            if not healthy:
+                _plain_copy(path, safety)
+        except (OSError, OutputFileError, DatabaseError) as exc:
+            raise BackupError(
+                f"De veiligheidskopie van de huidige database naar {safety} is mislukt: {exc}"
+            ) from exc
     # Build the new database completely beside the old one, then swap it in.
     fresh = scratch / "nieuw.sqlite"
     if info.kind == "sqlite":
@@ -428,6 +488,12 @@ def _restore_sqlite(info: BackupInfo, path: Path, scratch: Path, folder: Path) -
     return safety
 
 
+def _plain_copy(source: Path, target: Path) -> None:
+    """A byte copy (a damaged database cannot be read through SQLite), published when whole."""
+    with staged_path(target, suffix=source.suffix) as temp:
+        shutil.copyfile(source, temp)
+
+
 def _restore_postgres(info: BackupInfo, url: str, scratch: Path, folder: Path) -> Path | None:
     rows = _rows_from_backup(info, scratch)
     db = open_database(url)
@@ -454,14 +520,55 @@ def database_state(url: str | None) -> str:
         check_sqlite_file(path)
     except CorruptDatabaseError:
         return "corrupt"
+    if quick_check(path) is not None:  # damage inside (restoring is rare: the full read is fine)
+        return "corrupt"
     engine = make_engine(f"sqlite:///{path}")
     try:
         revision = current_revision(engine)
-    except Exception:  # any failure to read the revision means: unusable
+    except DBAPIError as exc:
+        kind = classify_sqlite_message(str(exc.orig))
+        if kind in ("busy", "full"):  # locked or full is not damaged: say so, change nothing
+            raise database_error_from(exc, f"sqlite:///{path}") from exc
+        return "corrupt"
+    except Exception:  # any other failure to read the revision means: unusable
         return "corrupt"
     finally:
         engine.dispose()
     return "ok" if revision in _known_revisions() else "corrupt"
+
+
+def newest_good_backup(database: Path) -> Path | None:
+    """The newest back-up beside ``database`` that passes its check (scheduled ones first)."""
+    folder = database.parent / "backups"
+    candidates = [path for _, path in reversed(automatic_backups(folder))]
+    candidates += sorted(
+        database.parent.glob(f"{database.stem}.voor-*{database.suffix}"),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for candidate in candidates[:5]:
+        try:
+            inspect_backup(candidate)
+        except (BackupError, OSError):
+            continue
+        return candidate
+    return None
+
+
+def users_of_damaged_database(url: str | None) -> set[str] | None:
+    """The active users a damaged SQLite file still names, or None when that cannot be read."""
+    path = sqlite_path(resolve_database_url(url))
+    if path is None or not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            rows = connection.execute("SELECT username, active FROM users").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError:
+        return None
+    return {str(name) for name, active in rows if active}
 
 
 # --- scheduled back-ups -------------------------------------------------------------------

@@ -45,11 +45,11 @@ from bibob_desk.services.access import (
 )
 from bibob_desk.services.assessment import ASSESSMENT_FIELDS, reassess_after_change
 from bibob_desk.services.context import AppContext
+from bibob_desk.storage.conflicts import retry_lost_races
 from bibob_desk.storage.models import (
     Case,
     CaseParty,
     Party,
-    ReferenceCounter,
     TimelineEntry,
     utcnow,
 )
@@ -262,6 +262,15 @@ class ValidParty:
 
 def validate_party_input(data: PartyInput) -> ValidParty:
     errors: list[ValidationError] = []
+    # A NUL byte is never meant (PostgreSQL text refuses it): dropped from every field.
+    data = replace(
+        data,
+        **{
+            name: value.replace("\x00", "")
+            for name, value in vars(data).items()
+            if isinstance(value, str)
+        },
+    )
     name = data.name.strip()
     if not name:
         errors.append(ValidationError("Vul de naam van de betrokkene in.", "name"))
@@ -360,15 +369,10 @@ def applicant_name_column() -> Any:
 
 def next_reference(session: Session, year: int) -> str:
     """Hand out the next BIB-YYYY-NNNN; the counter row is locked so two officers never clash."""
-    counter = session.execute(
-        select(ReferenceCounter).where(ReferenceCounter.year == year).with_for_update()
-    ).scalar_one_or_none()
-    if counter is None:
-        counter = ReferenceCounter(year=year, last_sequence=0)
-        session.add(counter)
-    counter.last_sequence += 1
-    session.flush()
-    return str(CaseReference(year, counter.last_sequence))
+    from bibob_desk.storage.conflicts import allocate_sequence
+
+    # One atomic upsert: parallel registrations never read the same number (storage/conflicts).
+    return str(CaseReference(year, allocate_sequence(session, year)))
 
 
 def _apply_fields(case: Case, fields: CaseFields) -> None:
@@ -550,12 +554,27 @@ class CaseService:
     def open_case(
         self, raw_fields: Mapping[str, object], parties: Sequence[PartyInput] = ()
     ) -> CaseView:
-        """Register a new case (intake). Everything is validated before anything is written."""
+        """Register a new case (intake). Everything is validated before anything is written.
+
+        A registration that lost a race for the write lock (SQLite's stale snapshot) or hit a
+        deadlock or serialization failure (PostgreSQL) is retried as a whole."""
         fields = validate_case_fields(raw_fields)
         valid_parties = [validate_party_input(p) for p in parties]
+        return retry_lost_races(
+            lambda: self._open_case_once(fields, valid_parties, raw_fields), busy_attempts=5
+        )
+
+    def _open_case_once(
+        self,
+        fields: CaseFields,
+        valid_parties: Sequence[ValidParty],
+        raw_fields: Mapping[str, object],
+    ) -> CaseView:
         with self.context.db.session() as session:
-            officer = self._officer_for_new_case(session, fields.officer)
+            # The counter first: on SQLite this write takes the write lock (waiting for it with
+            # busy_timeout) before anything is read, so no stale snapshot can refuse it later.
             reference = next_reference(session, fields.application_date.year)
+            officer = self._officer_for_new_case(session, fields.officer)
             case = Case(reference=reference)
             _apply_fields(case, fields)
             case.officer = officer

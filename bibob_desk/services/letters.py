@@ -488,13 +488,23 @@ class LetterService:
                 settings, LetterType(doc.doc_type), "De brief kan niet worden geëxporteerd"
             )
             if doc.status != STATUS_FINAL:
+                # Committed before any file is published: after a crash during the export the
+                # letter is final and a re-export finds its files (the same bytes), no -2 copy.
                 self._finalise(session, case, doc)
+        with self.context.db.session() as session:
+            doc, case = self._load_document(session, document_id)
             assert doc.content is not None and doc.sha256 is not None
             pdf = bytes(doc.content)
             sha = doc.sha256
             # ZGW's auteur is a person: the author's name, not their login.
             author_name = self._full_name(session, doc.author)
             stem = base_name(case.reference, doc.doc_type)
+            recorded = {
+                Path(path).resolve()
+                for (path,) in session.execute(
+                    select(DocumentExport.path).where(DocumentExport.document_id == doc.id)
+                )
+            }
             files: ExportedFiles = export_files(
                 target,
                 stem,
@@ -503,6 +513,8 @@ class LetterService:
                 (lambda name: self._mdto_files(case, doc, name, settings))
                 if with_mdto
                 else (lambda _name: ()),
+                # Published by an export that crashed before its commit: completed, not doubled.
+                unrecorded=lambda pdf_path: pdf_path.resolve() not in recorded,
             )
             doc.filename = files.pdf.name
             session.add(

@@ -48,6 +48,67 @@ class CorruptDatabaseError(DatabaseError):
         self.path = path
 
 
+class DatabaseLockedError(DatabaseError):
+    """Another program holds a lock on the database longer than busy_timeout ("bezet")."""
+
+
+class DiskFullError(DatabaseError):
+    """The disk (or quota) holding the database is full ("schijf vol")."""
+
+
+_CORRUPT_WORDS = ("malformed", "not a database", "file is encrypted", "disk image")
+_BUSY_WORDS = ("locked", "busy")
+_FULL_WORDS = ("database or disk is full", "no space left", "disk quota")
+
+
+def classify_sqlite_message(message: str) -> str:
+    """``"corrupt"``, ``"busy"``, ``"full"`` or ``"other"`` for an SQLite error text."""
+    lowered = message.lower()
+    if any(word in lowered for word in _FULL_WORDS):
+        return "full"
+    if any(word in lowered for word in _BUSY_WORDS):
+        return "busy"
+    if any(word in lowered for word in _CORRUPT_WORDS):
+        return "corrupt"
+    return "other"
+
+
+def corrupt_message(path: Path) -> str:
+    return (
+        f"De database {path} is beschadigd. Er is niets gewijzigd. Zet de nieuwste goede "
+        "back-up terug."
+    )
+
+
+def busy_message(shown: str) -> str:
+    return (
+        f"De database {shown} is bezet door een ander programma. Er is niets verloren "
+        "gegaan; probeer het zo opnieuw."
+    )
+
+
+def full_message(shown: str) -> str:
+    return (
+        f"De schijf met de database {shown} is vol. Er is niets verloren gegaan; maak ruimte "
+        "vrij en probeer het opnieuw."
+    )
+
+
+def database_error_from(exc: BaseException, url: str) -> DatabaseError:
+    """The Dutch DatabaseError (locked, full, damaged or other) for a driver error."""
+    orig = getattr(exc, "orig", None) or exc
+    shown = make_url(url).render_as_string(hide_password=True)
+    kind = classify_sqlite_message(str(orig))
+    path = sqlite_path(url)
+    if kind == "busy":
+        return DatabaseLockedError(busy_message(shown))
+    if kind == "full":
+        return DiskFullError(full_message(shown))
+    if kind == "corrupt" and path is not None:
+        return CorruptDatabaseError(corrupt_message(path), path)
+    return DatabaseError(_describe_dbapi_error(orig, url))
+
+
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
@@ -198,7 +259,9 @@ def check_sqlite_file(path: Path) -> None:
             path,
         )
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        connection = sqlite3.connect(
+            f"file:{path}?mode=ro", uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000
+        )
         try:
             # Parsing the whole schema (not only counting it) reads every row of sqlite_master.
             connection.execute("SELECT name, sql FROM sqlite_master").fetchall()
@@ -206,6 +269,13 @@ def check_sqlite_file(path: Path) -> None:
         finally:
             connection.close()
     except sqlite3.DatabaseError as exc:
+        kind = classify_sqlite_message(str(exc))
+        if kind == "busy":
+            raise DatabaseLockedError(busy_message(str(path))) from exc
+        if kind == "full":
+            raise DiskFullError(full_message(str(path))) from exc
+        if kind == "other" and isinstance(exc, sqlite3.OperationalError):
+            raise DatabaseError(f"De database {path} is niet te openen: {exc}.") from exc
         raise CorruptDatabaseError(
             f"De database {path} is beschadigd ({exc}). Er is niets gewijzigd. Zet een "
             "back-up terug.",
@@ -219,24 +289,98 @@ def check_sqlite_file(path: Path) -> None:
         )
 
 
+def quick_check(path: Path) -> str | None:
+    """``PRAGMA quick_check`` of an SQLite file: None when sound, else the first problem.
+
+    Reads every page (about 0.3 s per 100 MB): the GUI runs it on a worker thread after start,
+    the command line only for commands whose output are figures (``report``, ``audit``).
+    A locked or full database raises DatabaseLockedError / DiskFullError, never "damaged".
+    """
+    try:
+        connection = sqlite3.connect(
+            f"file:{path}?mode=ro", uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000
+        )
+        try:
+            rows = connection.execute("PRAGMA quick_check(1)").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        kind = classify_sqlite_message(str(exc))
+        if kind == "busy":
+            raise DatabaseLockedError(busy_message(str(path))) from exc
+        if kind == "full":
+            raise DiskFullError(full_message(str(path))) from exc
+        return str(exc)
+    if rows and rows[0][0] == "ok":
+        return None
+    return str(rows[0][0]) if rows else "geen antwoord"
+
+
+def require_sound(path: Path) -> None:
+    """Raise CorruptDatabaseError when ``quick_check`` finds damage in ``path``."""
+    problem = quick_check(path)
+    if problem is not None:
+        raise CorruptDatabaseError(corrupt_message(path), path)
+
+
 def backup_sqlite_file(path: Path, label: str) -> Path:
-    """A consistent copy through SQLite's online backup API (safe while others read or write)."""
+    """A consistent copy through SQLite's online backup API (safe while others read or write).
+
+    The copy is written under a temporary name and renamed when complete (storage/files.py),
+    so a kill never leaves a half-written copy under the final name.
+    """
+    from bibob_desk.storage.files import staged_path
+
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.stem}.{label}-{stamp}{path.suffix}")
     counter = 1
     while target.exists():
         target = path.with_name(f"{path.stem}.{label}-{stamp}-{counter}{path.suffix}")
         counter += 1
-    source = sqlite3.connect(str(path))
+    with staged_path(target, suffix=path.suffix) as temp:
+        _copy_sqlite(path, temp)
+    return target
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    src = sqlite3.connect(str(source), timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
     try:
         destination = sqlite3.connect(str(target))
         try:
-            source.backup(destination)
+            src.backup(destination)
+            destination.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
         finally:
             destination.close()
     finally:
-        source.close()
+        src.close()
+
+
+def pre_upgrade_copy(path: Path, revision: str) -> Path:
+    """The one copy of ``path`` as it was at ``revision``, made before upgrading it.
+
+    Reused when it already exists and holds that revision (a retried or interrupted upgrade
+    does not write another copy); written under a temporary name and then renamed.
+    """
+    from bibob_desk.storage.files import staged_path
+
+    target = path.with_name(f"{path.stem}.voor-upgrade-{revision}{path.suffix}")
+    if target.is_file() and _holds_revision(target, revision):
+        return target
+    with staged_path(target, overwrite=target.is_file(), suffix=path.suffix) as temp:
+        _copy_sqlite(path, temp)
     return target
+
+
+def _holds_revision(path: Path, revision: str) -> bool:
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError:
+        return False
+    return bool(row) and row[0] == revision
 
 
 @dataclass
@@ -251,10 +395,20 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: committed when the block ends, rolled back on any error."""
+        from sqlalchemy.orm.exc import StaleDataError
+
         session = self.session_factory()
         try:
             yield session
             session.commit()
+        except StaleDataError as exc:
+            # Someone else saved the same case or letter first (storage/conflicts.py).
+            from bibob_desk.domain.errors import ConflictError
+            from bibob_desk.storage.conflicts import describe_conflict, stale_case_ids
+
+            case_ids = stale_case_ids(session)
+            session.rollback()
+            raise ConflictError(describe_conflict(self.session_factory, case_ids)) from exc
         except BaseException:
             session.rollback()
             raise
@@ -283,6 +437,9 @@ def open_database(
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseError(f"De map {path.parent} kan niet worden aangemaakt: {exc}") from exc
+        from bibob_desk.storage.files import remove_stale_temporaries
+
+        remove_stale_temporaries(path.parent)  # what a killed back-up or upgrade left
     engine = make_engine(resolved)
     backup: Path | None = None
     try:
@@ -313,17 +470,31 @@ def open_database(
             if not upgrade:
                 raise DatabaseError("De database moet eerst worden bijgewerkt.")
             if path is not None and current is not None and path.exists():
-                backup = backup_sqlite_file(path, f"voor-upgrade-{current}")
+                backup = pre_upgrade_copy(path, current)
             if current is not None and engine.dialect.name == "postgresql":
                 _require_schema_owner(engine, resolved)
-            with engine.begin() as connection:
-                config = alembic_config()
-                config.attributes["connection"] = connection
-                config.attributes["pg_role_prefix"] = pg_role_prefix
-                command.upgrade(config, "head")
+            if path is not None:
+                engine.dispose()
+                from bibob_desk.storage.upgrade import upgrade_sqlite
+
+                upgrade_sqlite(resolved, current)
+            else:
+                with engine.begin() as connection:
+                    config = alembic_config()
+                    config.attributes["connection"] = connection
+                    config.attributes["pg_role_prefix"] = pg_role_prefix
+                    command.upgrade(config, "head")
     except DBAPIError as exc:
         engine.dispose()
-        raise DatabaseError(_describe_dbapi_error(exc, resolved)) from exc
+        raise database_error_from(exc, resolved) from exc
+    except (OSError, BibobError) as exc:  # the pre-upgrade copy: a full disk, a read-only folder
+        engine.dispose()
+        if isinstance(exc, DatabaseError):
+            raise
+        raise DatabaseError(
+            f"De database kon niet worden bijgewerkt: {getattr(exc, 'strerror', None) or exc} "
+            "Er is niets gewijzigd."
+        ) from exc
     factory = sessionmaker(engine, expire_on_commit=False)
     return Database(resolved, engine, factory, backup)
 
@@ -349,13 +520,13 @@ def _has_foreign_tables(engine: Engine) -> bool:
     return bool(tables - {"alembic_version"})
 
 
-def _describe_dbapi_error(exc: DBAPIError, url: str) -> str:
-    text = str(exc.orig).lower()
+def _describe_dbapi_error(orig: BaseException, url: str) -> str:
+    text = str(orig).lower()
     shown = make_url(url).render_as_string(hide_password=True)
     if "locked" in text or "busy" in text:
         return f"De database {shown} is bezet door een ander programma. Probeer het zo opnieuw."
     if "not a database" in text or "malformed" in text:
         return f"De database {shown} is beschadigd. Zet een back-up terug."
     if "connection" in text or "could not" in text or "does not exist" in text:
-        return f"Kan geen verbinding maken met de database {shown}: {exc.orig}"
-    return f"Databasefout bij {shown}: {exc.orig}"
+        return f"Kan geen verbinding maken met de database {shown}: {orig}"
+    return f"Databasefout bij {shown}: {orig}"

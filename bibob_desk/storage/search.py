@@ -96,7 +96,8 @@ class CaseSearchMatch(ColumnElement[bool]):
 
     def __init__(self, case_id: Any, needles: list[str]) -> None:
         self.case_id = case_id
-        self.needles = needles
+        # A NUL cannot be in a document, and neither FTS5 nor PostgreSQL text accepts one.
+        self.needles = [n.replace("\x00", "") for n in needles]
 
 
 def like_pattern(needle: str) -> str:

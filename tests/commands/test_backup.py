@@ -51,7 +51,9 @@ def test_damaged_database_names_restore_and_restore_repairs_it(
     assert code == 1 and stdout == ""
     assert "bibob-desk restore" in err and err.count("\n") == 1
     assert "Traceback" not in err
-    assert run(capsys, db, "restore", str(out))[0] == 0
+    code, _, err = run(capsys, db, "restore", str(out))
+    assert code == 1 and "--confirm bibob.sqlite" in err
+    assert run(capsys, db, "restore", str(out), "--confirm", "bibob.sqlite")[0] == 0
     assert count_cases(capsys, db) == 2
 
 
