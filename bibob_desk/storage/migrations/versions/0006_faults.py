@@ -1,7 +1,7 @@
 """faults: the PostgreSQL search rows kept by triggers are upserted, not deleted and re-inserted
 
 Revision ID: 0006_faults
-Revises: 0009_import
+Revises: 0013_zgw
 
 Two transactions refreshing the same case's search row (e.g. a party added while the case is
 saved) both deleted it and both inserted it: the second failed with a UniqueViolation on
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_faults"
-down_revision: str | None = "0009_import"
+down_revision: str | None = "0013_zgw"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
