@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from bibob_desk.domain.parties import PARTY_ROLE_LABELS, PartyRole
 from bibob_desk.domain.relations import RELATION_LABELS, SOURCE_LABELS, RelationKind, RelationSource
+from bibob_desk.storage.files import staged_path
 
 I2_LINK_COLUMNS = (
     "Entiteit 1 ID",
@@ -94,13 +95,24 @@ def to_graph(nodes: dict[str, dict[str, Any]], edges: list[dict[str, Any]]) -> n
 
 
 def write_graphml(
-    nodes: dict[str, dict[str, Any]], edges: list[dict[str, Any]], path: Path
+    nodes: dict[str, dict[str, Any]],
+    edges: list[dict[str, Any]],
+    path: Path,
+    *,
+    overwrite: bool = False,
 ) -> None:
-    nx.write_graphml(to_graph(nodes, edges), str(path))
+    graph = to_graph(nodes, edges)
+    # Through storage.files: 0600, all-or-nothing, never silently over an existing file.
+    with staged_path(path, overwrite=overwrite, suffix=".graphml") as temp:
+        nx.write_graphml(graph, str(temp))
 
 
 def write_i2_workbook(
-    nodes: dict[str, dict[str, Any]], edges: list[dict[str, Any]], path: Path
+    nodes: dict[str, dict[str, Any]],
+    edges: list[dict[str, Any]],
+    path: Path,
+    *,
+    overwrite: bool = False,
 ) -> None:
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
@@ -142,4 +154,5 @@ def write_i2_workbook(
         )
     for sheet in (links, entities):
         sheet.freeze_panes = "A2"
-    workbook.save(str(path))
+    with staged_path(path, overwrite=overwrite, suffix=".xlsx") as temp:
+        workbook.save(str(temp))

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QGraphicsView,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSlider,
     QVBoxLayout,
@@ -41,7 +42,9 @@ from bibob_desk.documents.network_export import (
     write_graphml,
     write_i2_workbook,
 )
+from bibob_desk.domain.errors import BibobError
 from bibob_desk.services.relations import Network
+from bibob_desk.storage.files import staged_path
 
 NODE_ID = 0  # QGraphicsItem data key holding the node id
 
@@ -316,9 +319,16 @@ class NetworkDialog(QDialog):
         path = Path(name)
         if path.suffix.lower() != suffix:
             path = path.with_suffix(suffix)
-        {".png": self.export_png, ".graphml": self.export_graphml, ".xlsx": self.export_i2}[suffix](
-            path
-        )
+        exporter = {
+            ".png": self.export_png,
+            ".graphml": self.export_graphml,
+            ".xlsx": self.export_i2,
+        }
+        try:
+            exporter[suffix](path)
+        except (BibobError, OSError) as exc:  # full disk, read-only folder: one Dutch sentence
+            QMessageBox.warning(self, "Netwerk opslaan", str(exc))
+            return
         self.info.setText(f"Opgeslagen: {path}")
 
     def export_png(self, path: Path) -> None:
@@ -331,14 +341,16 @@ class NetworkDialog(QDialog):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.scene.render(painter, QRectF(image.rect()), bounds)
         painter.end()
-        if not image.save(str(path)):  # the format follows the .png suffix
-            raise OSError(f"Kon {path} niet opslaan.")
+        # The file dialog has asked before replacing an existing file.
+        with staged_path(path, overwrite=True, suffix=".png") as temp:
+            if not image.save(str(temp)):
+                raise OSError(f"Kon {path} niet opslaan.")
 
     def export_graphml(self, path: Path) -> None:
-        write_graphml(self.network.nodes, self.network.edges, path)
+        write_graphml(self.network.nodes, self.network.edges, path, overwrite=True)
 
     def export_i2(self, path: Path) -> None:
-        write_i2_workbook(self.network.nodes, self.network.edges, path)
+        write_i2_workbook(self.network.nodes, self.network.edges, path, overwrite=True)
 
 
 def _wrap(text: str, width: int = 24) -> str:
