@@ -16,11 +16,11 @@ NODES = {
     "party:1": {
         "id": "party:1",
         "kind": "party",
-        "party_kind": "legal",
+        "party_kind": "rechtspersoon",
         "name": "Alpha B.V.",
         "kvk_number": "12345678",
     },
-    "party:2": {"id": "party:2", "kind": "party", "party_kind": "natural", "name": "J. Jansen"},
+    "party:2": {"id": "party:2", "kind": "party", "party_kind": "natuurlijk_persoon", "name": "J. Jansen"},
 }
 EDGES = [{"from": "party:2", "to": "party:1", "relation": "bestuurder", "source": "overig"}]
 
