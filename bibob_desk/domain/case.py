@@ -74,6 +74,16 @@ def validate_case_fields(raw: Mapping[str, object]) -> CaseFields:
             application_date = parse_date(text("application_date"), "application_date")
         except ValidationError as exc:
             errors.append(exc)
+    if application_date > date.today():
+        # An application is registered once it has been received; a date ahead is a typing
+        # error (``bibob-desk check --date`` may still look ahead, as a what-if).
+        errors.append(
+            ValidationError(
+                f"De aanvraagdatum {application_date:%d-%m-%Y} ligt in de toekomst; vul de datum "
+                "in waarop de aanvraag is ontvangen.",
+                "application_date",
+            )
+        )
 
     bouwsom: Decimal | None = None
     raw_bouwsom = raw.get("bouwsom")
