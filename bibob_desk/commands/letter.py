@@ -26,7 +26,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     letter.add_argument("--out", required=True, metavar="BESTAND.pdf", help="uitvoerbestand")
     letter.add_argument(
-        "--party", default=None, metavar="NAAM", help="geadresseerde bij een kennisgeving_derden"
+        "--party",
+        default=None,
+        metavar="NAAM|NUMMER",
+        help="geadresseerde bij een kennisgeving_derden: exacte naam of nummer van de betrokkene",
     )
     letter.set_defaults(handler=write_letter)
 

@@ -44,8 +44,8 @@ from bibob_desk.services.access import (
     visibility_condition,
 )
 from bibob_desk.services.assessment import ASSESSMENT_FIELDS, reassess_after_change
-from bibob_desk.services.decisions import require_not_decided
 from bibob_desk.services.context import AppContext
+from bibob_desk.services.decisions import require_not_decided
 from bibob_desk.storage.models import (
     Case,
     CaseParty,

@@ -18,6 +18,7 @@ finalises and exports that document.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -46,6 +47,7 @@ from bibob_desk.documents.pdfa import make_pdfa
 from bibob_desk.documents.templates import LetterTemplate, fill, load_template
 from bibob_desk.domain.areas import area_label
 from bibob_desk.domain.deadlines import compute_deadline
+from bibob_desk.domain.decisions import voorschriften_from_json
 from bibob_desk.domain.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from bibob_desk.domain.letters import (
     CONFIDENTIALITY_LEVELS,
@@ -80,6 +82,7 @@ from bibob_desk.services.access import (
 )
 from bibob_desk.services.cases import format_address
 from bibob_desk.services.context import AppContext
+from bibob_desk.services.decisions import active_decision
 from bibob_desk.services.settings import SettingsService
 from bibob_desk.storage.models import (
     Case,
@@ -139,6 +142,8 @@ class LetterDocumentView:
     size_bytes: int | None
     filename: str
     version: int
+    addressee_party_id: int | None = None
+    editors: tuple[str, ...] = ()
 
     @property
     def type_label(self) -> str:
@@ -196,7 +201,40 @@ def _view(doc: Document, reference: str) -> LetterDocumentView:
         size_bytes=doc.size_bytes,
         filename=doc.filename,
         version=doc.version,
+        addressee_party_id=doc.addressee_party_id,
+        editors=_editors(doc),
     )
+
+
+def _editors(doc: Document) -> tuple[str, ...]:
+    return tuple(name for name in (doc.editors or "").split(",") if name)
+
+
+@dataclass(frozen=True)
+class AddresseeView:
+    """Who a letter goes to, shown before it is made final."""
+
+    party_id: int | None
+    name: str
+    lines: tuple[str, ...]
+    missing: tuple[str, ...]  # parts of the postal address that are empty
+
+    @property
+    def complete(self) -> bool:
+        return self.party_id is not None and not self.missing
+
+    def text(self) -> str:
+        return "\n".join(self.lines) if self.lines else "(geen geadresseerde)"
+
+
+@dataclass(frozen=True)
+class ApprovalPreview:
+    """What a team lead sees before approving: the PDF, the addressee and the fingerprint."""
+
+    document: LetterDocumentView
+    pdf: bytes
+    addressee: AddresseeView | None
+    fingerprint: str
 
 
 def _lower_first(text: str) -> str:
@@ -280,6 +318,34 @@ class LetterService:
             case = self._load_case(session, reference)
             return [link.party.name for link in _third_party_links(case)]
 
+    def addressee_choices(self, reference: str) -> list[tuple[int, str]]:
+        """(party id, "name, address (role)") of every possible addressee of a kennisgeving:
+        the choice is by id, so two parties with similar or equal names are never confused."""
+        with self.context.db.session() as session:
+            case = self._load_case(session, reference)
+            return [(link.party_id, _party_label(link)) for link in _third_party_links(case)]
+
+    def addressee(self, document_id: int) -> AddresseeView | None:
+        """Who the letter goes to and their postal address (None for the intern advies)."""
+        with self.context.db.session() as session:
+            doc, case = self._load_document(session, document_id)
+            return self._addressee_view(case, doc)
+
+    def approval_preview(self, document_id: int) -> ApprovalPreview:
+        """The letter as the approver will approve it: PDF, addressee and the fingerprint that
+        ``approve`` must be given back (a change in between voids the approval)."""
+        require_role(self.context, Role.TEAMLEIDER)
+        with self.context.db.session() as session:
+            doc, case = self._load_document(session, document_id)
+            on = letter_date(LetterType(doc.doc_type), case.decision_date, date.today())
+            pdf = self._render(session, case, doc, draft=True, on=on)
+            return ApprovalPreview(
+                document=_view(doc, case.reference),
+                pdf=pdf,
+                addressee=self._addressee_view(case, doc),
+                fingerprint=self._fingerprint(session, case, doc),
+            )
+
     def can_approve(self) -> bool:
         try:
             require_role(self.context, Role.TEAMLEIDER)
@@ -301,16 +367,20 @@ class LetterService:
             case = self._load_case(session, reference)
             check_letter_fits(kind, self._facts(session, case))
             addressee = self._addressee_link(case, kind, party)
+            addressee_id = addressee.party_id if addressee is not None else None
             template = load_template(kind)
             settings = SettingsService(self.context).all()
             on = letter_date(kind, case.decision_date, date.today())
             values = self._values(session, case, kind, addressee, on, settings)
             title = fill(template.titel, values)[:200]
             for existing in self._letter_rows(session, case):
+                same_addressee = kind == LetterType.INTERN_ADVIES or (
+                    _party_id_of(self._addressee_for_document(case, existing)) == addressee_id
+                )
                 if (
                     existing.doc_type == kind.value
                     and existing.status == STATUS_CONCEPT
-                    and existing.title == title
+                    and same_addressee
                 ):
                     return _view(existing, case.reference)
             confidentiality = _confidentiality(settings)
@@ -322,6 +392,7 @@ class LetterService:
                 confidentiality=confidentiality,
                 author=self.context.user,
                 body_text=fill(template.body, values),
+                addressee_party_id=addressee_id if kind != LetterType.INTERN_ADVIES else None,
             )
             session.add(doc)
             audit.record_case_event(
@@ -330,7 +401,7 @@ class LetterService:
                 self.context.user,
                 DRAFT_CREATED,
                 f"Conceptbrief gemaakt: {title}.",
-                {"document": doc.id, "type": kind.value},
+                {"document": doc.id, "type": kind.value, "geadresseerde": addressee_id},
                 timeline_kind="document",
             )
             return _view(doc, case.reference)
@@ -356,6 +427,10 @@ class LetterService:
             # The approval covered the old text; a changed text needs a fresh look.
             doc.approved_by = None
             doc.approved_at = None
+            doc.approved_fingerprint = None
+            # Whoever changed the text may not approve it (four-eyes).
+            if self.context.user not in _editors(doc):
+                doc.editors = ",".join((*_editors(doc), self.context.user))[:1000]
             session.flush()
             audit.record(
                 session,
@@ -377,8 +452,9 @@ class LetterService:
 
     # --- four-eyes and final ---------------------------------------------------------------
 
-    def approve(self, document_id: int) -> LetterDocumentView:
-        """A team lead approves a concept besluit or intern advies (never their own)."""
+    def approve(self, document_id: int, fingerprint: str) -> LetterDocumentView:
+        """A team lead approves a concept besluit or intern advies: never one they wrote or
+        changed, and only the content they saw (``fingerprint`` from ``approval_preview``)."""
         require_role(self.context, Role.TEAMLEIDER)
         with self.context.db.session() as session:
             doc, case = self._load_document(session, document_id)
@@ -393,8 +469,21 @@ class LetterService:
                     "U kunt een brief die u zelf heeft opgesteld niet goedkeuren: een andere "
                     "teamleider moet meekijken (vier-ogenprincipe)."
                 )
+            if self.context.user in _editors(doc):
+                raise PermissionDenied(
+                    "U heeft de tekst van deze brief gewijzigd en kunt hem daarom niet goedkeuren: "
+                    "een andere teamleider moet meekijken (vier-ogenprincipe)."
+                )
+            current = self._fingerprint(session, case, doc)
+            if fingerprint != current:
+                raise ConflictError(
+                    f"De brief '{doc.title}' is gewijzigd sinds u het voorbeeld bekeek (of u "
+                    "heeft het voorbeeld niet bekeken). Bekijk het voorbeeld opnieuw en keur "
+                    "dan goed; er is niets goedgekeurd."
+                )
             doc.approved_by = self.context.user
             doc.approved_at = utcnow()
+            doc.approved_fingerprint = current
             audit.record_case_event(
                 session,
                 case,
@@ -406,8 +495,8 @@ class LetterService:
             )
             return _view(doc, case.reference)
 
-    def approve_latest(self, reference: str, letter_type: str) -> LetterDocumentView:
-        """Approve the newest concept of this type on the case (``bibob-desk approve``)."""
+    def latest_concept(self, reference: str, letter_type: str) -> LetterDocumentView:
+        """The newest concept of this type on the case (``bibob-desk approve`` shows it)."""
         kind = parse_letter_type(letter_type)
         with self.context.db.session() as session:
             case = self._load_case(session, reference)
@@ -421,8 +510,7 @@ class LetterService:
                     f"Zaak {case.reference} heeft geen conceptbrief van het type {kind.value} om "
                     "goed te keuren."
                 )
-            document_id = concepts[-1].id
-        return self.approve(document_id)
+            return _view(concepts[-1], case.reference)
 
     def finalise(self, document_id: int) -> LetterDocumentView:
         """Render the final PDF/A once, store it with its checksum; the letter becomes read-only."""
@@ -441,8 +529,35 @@ class LetterService:
                 f"De brief '{doc.title}' moet eerst door een teamleider worden goedgekeurd "
                 "(vier-ogenprincipe) voordat hij definitief wordt of wordt geëxporteerd."
             )
+        if doc.approved_fingerprint is not None and doc.approved_fingerprint != (
+            self._fingerprint(session, case, doc)
+        ):
+            # Anything the approver saw (text, addressee, decision, voorschriften) changed.
+            raise ValidationError(
+                f"De goedkeuring van '{doc.title}' is vervallen: de brief of de gegevens "
+                "erin (geadresseerde, besluit, voorschriften) zijn na de goedkeuring gewijzigd. "
+                "Laat hem opnieuw goedkeuren (vier-ogenprincipe)."
+            )
         kind = LetterType(doc.doc_type)
         check_letter_fits(kind, self._facts(session, case))
+        addressee_view = self._addressee_view(case, doc)
+        if addressee_view is not None and not addressee_view.complete:
+            missing = ", ".join(addressee_view.missing) or "de geadresseerde"
+            raise ValidationError(
+                f"De brief '{doc.title}' kan niet definitief worden: van "
+                f"{addressee_view.name or 'de geadresseerde'} ontbreekt {missing}. Vul het "
+                "postadres aan bij de betrokkene.",
+                "addressee",
+            )
+        if kind == LetterType.BESLUIT and case.decision == "verlenen_met_voorschriften":
+            record = active_decision(session, case)
+            if record is None or not voorschriften_from_json(record.voorschriften):
+                raise ValidationError(
+                    "Een besluit 'verlenen met voorschriften' kan pas definitief worden als het "
+                    "besluit met zijn voorschriften is vastgelegd (tabblad Procedure, Besluit "
+                    "vastleggen).",
+                    "voorschriften",
+                )
         # Imported or demo concepts may come without text: use the template's.
         settings = SettingsService(self.context).all()
         addressee = self._addressee_for_document(case, doc)
@@ -639,9 +754,12 @@ class LetterService:
         approved_only: bool = True,
     ) -> Document | None:
         rows = [d for d in self._letter_rows(session, case) if d.doc_type == kind.value]
-        if party and kind == LetterType.KENNISGEVING_DERDEN:
+        if kind == LetterType.KENNISGEVING_DERDEN:
             link = self._addressee_link(case, kind, party)
-            rows = [d for d in rows if link is not None and link.party.name in d.title]
+            wanted = link.party_id if link is not None else None
+            rows = [
+                d for d in rows if _party_id_of(self._addressee_for_document(case, d)) == wanted
+            ]
         finals = [d for d in rows if d.status == STATUS_FINAL]
         if finals:
             return finals[-1]
@@ -672,22 +790,49 @@ class LetterService:
             third_party_count=len(_third_party_links(case)),
         )
 
-    def _addressee_link(self, case: Case, kind: LetterType, party: str | None) -> CaseParty | None:
+    def _addressee_link(
+        self, case: Case, kind: LetterType, party: str | int | None
+    ) -> CaseParty | None:
+        """The addressee: the applicant, or for a kennisgeving the third party chosen by id or
+        by exact name. An unknown or ambiguous choice is refused with the list to choose from:
+        a letter to the wrong person breaches art. 28 Wet Bibob."""
         if kind == LetterType.KENNISGEVING_DERDEN:
             links = _third_party_links(case)
-            if party:
-                wanted = party.strip().lower()
-                for link in links:
-                    if link.party.name.lower() == wanted:
-                        return link
-                names = ", ".join(link.party.name for link in links) or "(geen)"
+            choices = "; ".join(f"{link.party_id}: {_party_label(link)}" for link in links)
+            if party is None or str(party).strip() == "":
+                if len(links) == 1:
+                    return links[0]
+                if not links:
+                    return None
                 raise ValidationError(
-                    f"'{party.strip()}' is geen betrokkene (anders dan de aanvrager) in zaak "
-                    f"{case.reference}. Kies uit: {names}.",
+                    f"Zaak {case.reference} heeft meer dan één derde; kies de geadresseerde "
+                    f"(--party met nummer of naam): {choices}.",
                     "party",
                 )
-            return links[0] if links else None
-        if party:
+            wanted = str(party).strip()
+            if wanted.isdigit():
+                found = [link for link in links if link.party_id == int(wanted)]
+            else:
+                normal = " ".join(wanted.split()).casefold()
+                found = [
+                    link for link in links if " ".join(link.party.name.split()).casefold() == normal
+                ]
+            if len(found) == 1:
+                return found[0]
+            if len(found) > 1:
+                raise ValidationError(
+                    f"Meer dan één betrokkene in zaak {case.reference} heet '{wanted}'. Kies met "
+                    f"het nummer (--party NUMMER): "
+                    + "; ".join(f"{link.party_id}: {_party_label(link)}" for link in found)
+                    + ".",
+                    "party",
+                )
+            raise ValidationError(
+                f"'{wanted}' is geen betrokkene (anders dan de aanvrager) in zaak "
+                f"{case.reference}. Kies uit: {choices or '(geen)'}.",
+                "party",
+            )
+        if party is not None and str(party).strip():
             raise ValidationError(
                 "Een andere geadresseerde (--party) kan alleen bij een kennisgeving aan derden.",
                 "party",
@@ -696,13 +841,88 @@ class LetterService:
 
     def _addressee_for_document(self, case: Case, doc: Document) -> CaseParty | None:
         kind = LetterType(doc.doc_type)
+        if kind == LetterType.INTERN_ADVIES:
+            return None
+        if doc.addressee_party_id is not None:
+            # By id only; a party no longer in the case gives no addressee (final refused).
+            wanted = [cp for cp in case.parties if cp.party_id == doc.addressee_party_id]
+            if kind == LetterType.KENNISGEVING_DERDEN:
+                third = {cp.party_id for cp in _third_party_links(case)}
+                wanted = [cp for cp in wanted if cp.party_id in third]
+            return wanted[0] if wanted else None
         if kind == LetterType.KENNISGEVING_DERDEN:
-            for link in _third_party_links(case):
-                if link.party.name in doc.title:
-                    return link
-            links = _third_party_links(case)
-            return links[0] if links else None
+            # A letter from before migration 0007: only an exact, unique title match counts.
+            template = load_template(kind)
+            matches = [
+                link
+                for link in _third_party_links(case)
+                if doc.title
+                == fill(
+                    template.titel,
+                    {"geadresseerde": link.party.name, "zaaknummer": case.reference},
+                )[:200]
+            ]
+            return matches[0] if len(matches) == 1 else None
         return _applicant_link(case)
+
+    def _addressee_view(self, case: Case, doc: Document) -> AddresseeView | None:
+        if LetterType(doc.doc_type) == LetterType.INTERN_ADVIES:
+            return None
+        link = self._addressee_for_document(case, doc)
+        if link is None:
+            return AddresseeView(None, "", (), ("een geadresseerde",))
+        party = link.party
+        missing = tuple(
+            label
+            for label, value in (
+                ("straat", party.street),
+                ("huisnummer", party.house_number),
+                ("postcode", party.postcode),
+                ("woonplaats", party.city),
+            )
+            if not (value or "").strip()
+        )
+        lines = addressee_block(
+            party.name,
+            party.street,
+            party.house_number,
+            party.postcode,
+            party.city,
+            attention="t.a.v. de directie" if party.kind == PartyKind.LEGAL_ENTITY.value else "",
+        )
+        return AddresseeView(party.id, party.name, tuple(lines), missing)
+
+    def _fingerprint(self, session: Session, case: Case, doc: Document) -> str:
+        """SHA-256 of everything the approver approves: text, addressee and address, the
+        decision with its motivation and voorschriften, the conclusion."""
+        link = self._addressee_for_document(case, doc)
+        party = link.party if link is not None else None
+        record = active_decision(session, case)
+        payload = {
+            "type": doc.doc_type,
+            "body": doc.body_text,
+            "confidentiality": doc.confidentiality,
+            "addressee": None
+            if party is None
+            else [
+                party.id,
+                party.name,
+                party.street,
+                party.house_number,
+                party.postcode,
+                party.city,
+            ],
+            "conclusion": [case.conclusion, case.conclusion_grounds],
+            "decision": [
+                case.decision,
+                case.decision_date.isoformat() if case.decision_date else None,
+            ],
+            "record": None
+            if record is None
+            else [record.id, record.decision, record.motivation, record.voorschriften],
+        }
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def _full_name(self, session: Session, username: str) -> str:
         if not username:
@@ -789,6 +1009,7 @@ class LetterService:
             "verzenddatum": format_date_nl(sent_on),
             "bezwaartermijn_einddatum": format_date_nl(bezwaar.due),
             "beslistermijn_weken": str(period_weeks),
+            **_decision_parts(session, case),
         }
 
     def _content(
@@ -1040,3 +1261,46 @@ def _level(confidentiality: str) -> int:
 def _confidentiality(settings: Mapping[str, Any]) -> str:
     value = settings.get("export", {}).get("confidentiality") or DEFAULT_CONFIDENTIALITY
     return parse_confidentiality(str(value))
+
+
+def _party_id_of(link: CaseParty | None) -> int | None:
+    return link.party_id if link is not None else None
+
+
+def _party_label(link: CaseParty) -> str:
+    party = link.party
+    address = format_address(party.street, party.house_number, party.postcode, party.city)
+    role = link.role
+    return f"{party.name}, {address or 'geen adres'} ({role})"
+
+
+def _decision_parts(session: Session, case: Case) -> dict[str, str]:
+    """The recorded decision's voorschriften (art. 3 lid 7 Wet Bibob) and motivation (Awb
+    3:46) as letter text: in full for the besluit, as a summary for the intern advies."""
+    record = active_decision(session, case)
+    if record is None:
+        return {
+            "besluit_onderdelen": "",
+            "besluit_samenvatting": "Het besluit is nog niet vastgelegd; voorschriften en "
+            "motivering volgen bij het besluit.",
+        }
+    items = voorschriften_from_json(record.voorschriften)
+    parts: list[str] = []
+    summary: list[str] = []
+    if items:
+        parts.append(
+            "## Voorschriften\nAan de vergunning verbinden wij de volgende voorschriften "
+            "(artikel 3, zevende lid, Wet Bibob):\n"
+            + "\n".join(f"- {n}. {v.sentence()}" for n, v in enumerate(items, start=1))
+        )
+        summary.append(
+            f"Voorschriften ({len(items)}): "
+            + " ".join(f"{n}. {v.sentence()}" for n, v in enumerate(items, start=1))
+        )
+    if record.motivation.strip():
+        parts.append("## Motivering van het besluit\n" + record.motivation.strip())
+        summary.append("Motivering: " + record.motivation.strip())
+    return {
+        "besluit_onderdelen": "\n\n".join(parts),
+        "besluit_samenvatting": " ".join(summary) or "Geen voorschriften vastgelegd.",
+    }

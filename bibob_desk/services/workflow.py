@@ -733,7 +733,6 @@ class WorkflowService:
         final = decision if isinstance(decision, Decision) else parse_decision(decision)
         decided = self._check_date(decision_date)
         items = parse_voorschriften(voorschriften)
-        check_decision_content(final, items, reason)
         if sent_date is not None:
             self._check_date(sent_date)
             if sent_date < decided:
@@ -751,6 +750,7 @@ class WorkflowService:
             check_final_decision(
                 conclusion, intended, final, parse_grounds(case.conclusion_grounds or ""), reason
             )
+            check_decision_content(final, items, reason)
             case.decision = final.value
             case.decision_date = decided
             session.add(

@@ -183,9 +183,7 @@ class Document(Base):
     approved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     # Migration 0007: the addressee chosen by id, who changed the text, and a fingerprint of
     # what the approver saw (services/letters.py).
-    addressee_party_id: Mapped[int | None] = mapped_column(
-        ForeignKey("parties.id"), nullable=True
-    )
+    addressee_party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"), nullable=True)
     editors: Mapped[str] = mapped_column(String(1000), default="", server_default="")
     approved_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)

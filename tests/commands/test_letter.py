@@ -171,9 +171,15 @@ def test_besluit_export_needs_approval_by_another_team_lead(
         == 1
     )
     assert "teamleider" in capsys.readouterr().err
-    assert (
-        run(sqlite_context, "approve", "--case", reference, "--type", "besluit", user="lead2") == 0
-    )
+    # Without a terminal to ask on, approving needs the fingerprint of the text shown.
+    approve = ["approve", "--case", reference, "--type", "besluit"]
+    assert run(sqlite_context, *approve, user="lead2") == 2
+    shown = capsys.readouterr()
+    assert "Zin van de behandelaar." in shown.out and "--fingerprint" in shown.err
+    fingerprint = shown.out.split("Vingerafdruk: ")[1].split()[0]
+    assert run(sqlite_context, *approve, "--fingerprint", "0" * 64, user="lead2") == 2
+    assert "gewijzigd sinds u het voorbeeld" in capsys.readouterr().err
+    assert run(sqlite_context, *approve, "--fingerprint", fingerprint, user="lead2") == 0
     assert (
         run(sqlite_context, "export", "--case", reference, "--type", "besluit", "--to", folder) == 0
     )

@@ -7,6 +7,7 @@ import io
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -20,6 +21,12 @@ from bibob_desk.services.letters import LetterService
 from bibob_desk.storage.models import AuditEntry, DocumentExport, TimelineEntry
 from tests.conftest import make_user
 from tests.services.letter_helpers import make_letter_case, set_organisation
+
+
+
+def approve(service: LetterService, document_id: int) -> Any:
+    """Approve as the GUI and the command do: after looking at the preview."""
+    return service.approve(document_id, service.approval_preview(document_id).fingerprint)
 
 
 def pdf_text(data: bytes) -> str:
@@ -165,15 +172,15 @@ def test_four_eyes_rules(context: AppContext) -> None:
         LetterService(context).finalise(draft.id)
     # An officer cannot approve; the author cannot approve their own letter.
     with pytest.raises(PermissionDenied):
-        officer.approve(draft.id)
+        approve(officer, draft.id)
     with pytest.raises(PermissionDenied, match="zelf"):
-        LetterService(context).approve(draft.id)
-    approved = LetterService(_as(context, "lead2")).approve(draft.id)
+        approve(LetterService(context), draft.id)
+    approved = approve(LetterService(_as(context, "lead2")), draft.id)
     assert approved.approved_by == "lead2" and approved.approved_at is not None
     # Editing withdraws the approval.
     edited = LetterService(context).update_body(draft.id, approved.body_text + "\n\nAanvulling.")
     assert edited.approved_by is None
-    approved = LetterService(_as(context, "lead2")).approve(draft.id)
+    approved = approve(LetterService(_as(context, "lead2")), draft.id)
     final = LetterService(context).finalise(draft.id)
     assert final.is_final
     with context.db.session() as session:
@@ -186,7 +193,7 @@ def test_approval_is_only_for_besluit_and_intern_advies(context: AppContext) -> 
     reference = make_letter_case(context)
     draft = LetterService(context).create_draft(reference, "vragenformulier")
     with pytest.raises(ValidationError):
-        LetterService(_as(context, "lead2")).approve(draft.id)
+        approve(LetterService(_as(context, "lead2")), draft.id)
 
 
 def test_export_writes_pdf_and_sidecar_and_records_it(context: AppContext, tmp_path: Path) -> None:
@@ -233,7 +240,7 @@ def test_export_of_besluit_needs_an_approved_concept(context: AppContext, tmp_pa
     with pytest.raises(ValidationError, match="goedgekeurd"):
         LetterService(context).export_document(draft.id, tmp_path)
     assert list(tmp_path.iterdir()) == []
-    LetterService(context).approve(draft.id)
+    approve(LetterService(context), draft.id)
     result = LetterService(context).export_letter(reference, "besluit", tmp_path)
     assert result.document.id == draft.id and result.document.is_final
     assert "goedkeuring" in json.loads(result.sidecar_path.read_text(encoding="utf-8"))
@@ -339,7 +346,7 @@ def test_letters_carry_the_settings_and_the_organ_of_the_area(
     make_user(context.db, "lead2", "teamleider")
     service = LetterService(_as(context, "lead2"))
     draft = service.create_draft(reference, "besluit")
-    LetterService(context).approve(draft.id)
+    approve(LetterService(context), draft.id)
     result = service.export_document(draft.id, tmp_path)
     text = pdf_text(result.pdf_path.read_bytes())
     assert "Gemeente Assen" in text and "Gemeente Drentsmond" not in text
