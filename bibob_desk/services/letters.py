@@ -337,6 +337,7 @@ class LetterService:
         require_role(self.context, Role.TEAMLEIDER)
         with self.context.db.session() as session:
             doc, case = self._load_document(session, document_id)
+            self._check_may_approve(doc)
             on = letter_date(LetterType(doc.doc_type), case.decision_date, date.today())
             pdf = self._render(session, case, doc, draft=True, on=on)
             return ApprovalPreview(
@@ -464,16 +465,7 @@ class LetterService:
                     "Alleen een besluit en een intern advies worden goedgekeurd door een "
                     "teamleider; deze brief kan zonder goedkeuring definitief worden."
                 )
-            if doc.author == self.context.user:
-                raise PermissionDenied(
-                    "U kunt een brief die u zelf heeft opgesteld niet goedkeuren: een andere "
-                    "teamleider moet meekijken (vier-ogenprincipe)."
-                )
-            if self.context.user in _editors(doc):
-                raise PermissionDenied(
-                    "U heeft de tekst van deze brief gewijzigd en kunt hem daarom niet goedkeuren: "
-                    "een andere teamleider moet meekijken (vier-ogenprincipe)."
-                )
+            self._check_may_approve(doc)
             current = self._fingerprint(session, case, doc)
             if fingerprint != current:
                 raise ConflictError(
@@ -494,6 +486,19 @@ class LetterService:
                 timeline_kind="document",
             )
             return _view(doc, case.reference)
+
+    def _check_may_approve(self, doc: Document) -> None:
+        """Four-eyes: neither the author nor anyone who changed the text approves it."""
+        if doc.author == self.context.user:
+            raise PermissionDenied(
+                "U kunt een brief die u zelf heeft opgesteld niet goedkeuren: een andere "
+                "teamleider moet meekijken (vier-ogenprincipe)."
+            )
+        if self.context.user in _editors(doc):
+            raise PermissionDenied(
+                "U heeft de tekst van deze brief gewijzigd en kunt hem daarom niet goedkeuren: "
+                "een andere teamleider moet meekijken (vier-ogenprincipe)."
+            )
 
     def latest_concept(self, reference: str, letter_type: str) -> LetterDocumentView:
         """The newest concept of this type on the case (``bibob-desk approve`` shows it)."""

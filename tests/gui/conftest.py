@@ -6,3 +6,23 @@ from tests.gui.shell_fixtures import (  # noqa: F401
     three_cases,
     window,
 )
+
+
+import pytest  # noqa: E402
+from PySide6.QtWidgets import QDialog  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def approval_dialogs(monkeypatch: pytest.MonkeyPatch) -> list[QDialog]:
+    """Approving shows the letter in a modal dialog: tests see it here and accept it (a test
+    may replace the answer by patching ``approval_dialog.run_dialog`` itself)."""
+    from bibob_desk.gui import approval_dialog
+
+    shown: list[QDialog] = []
+
+    def accept(dialog: QDialog) -> bool:
+        shown.append(dialog)
+        return True
+
+    monkeypatch.setattr(approval_dialog, "run_dialog", accept)
+    return shown
