@@ -1,15 +1,14 @@
 """Fixtures for GUI tests (the shell's are in shell_fixtures.py)."""
 
+import pytest
+from PySide6.QtWidgets import QDialog
+
 from tests.gui.shell_fixtures import (  # noqa: F401
     messages,
     shell_only,
     three_cases,
     window,
 )
-
-
-import pytest  # noqa: E402
-from PySide6.QtWidgets import QDialog  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

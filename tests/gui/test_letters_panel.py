@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -154,6 +154,7 @@ def test_approval_shows_the_preview_and_refuses_the_team_lead_who_edited(
     assert len(approval_dialogs) == 1
     assert "Gewijzigd door: lead2" in approval_dialogs[0].facts_label.text()
     assert LetterService(lead2).get(draft.id).approved_by is None
+
     # A change between preview and confirmation voids the approval.
     def edit_then_accept(dialog: Any) -> bool:
         LetterService(lead2).update_body(draft.id, draft.body_text + "\n\nNog een zin.")

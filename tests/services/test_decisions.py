@@ -146,7 +146,9 @@ def test_a_team_lead_reopens_with_a_reason_and_history_stays(context: AppContext
     # Editable again.
     cases = CaseService(context)
     view_case = cases.get(reference)
-    cases.update_case(reference, {**view_case.editable_fields(), "city": "Emmen"}, view_case.version)
+    cases.update_case(
+        reference, {**view_case.editable_fields(), "city": "Emmen"}, view_case.version
+    )
     assert cases.get(reference).city == "Emmen"
 
 

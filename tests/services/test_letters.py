@@ -23,7 +23,6 @@ from tests.conftest import make_user
 from tests.services.letter_helpers import make_letter_case, set_organisation
 
 
-
 def approve(service: LetterService, document_id: int) -> Any:
     """Approve as the GUI and the command do: after looking at the preview."""
     return service.approve(document_id, service.approval_preview(document_id).fingerprint)
