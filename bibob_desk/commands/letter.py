@@ -55,4 +55,11 @@ def write_letter(args: argparse.Namespace) -> int:
         fail(f"Kan {out} niet schrijven: {exc.strerror or exc}.", 1)
     state = document.status_label if document is not None else "Concept (niet opgeslagen)"
     print(f"{out}  ({state}, {len(pdf)} bytes)")
+    if document is not None:
+        addressee = LetterService(context).addressee(document.id)
+        if addressee is not None:
+            # Who it goes to, before anyone makes it final (art. 28 Wet Bibob).
+            print("Geadresseerde: " + "; ".join(addressee.lines or ("(geen)",)))
+            if not addressee.complete:
+                print("Onvolledig postadres: " + ", ".join(addressee.missing))
     return EXIT_OK
