@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "bibob_desk.commands.report",
     "bibob_desk.commands.settings",
     "bibob_desk.commands.register_import",
+    "bibob_desk.commands.policy",
 )
 
 
