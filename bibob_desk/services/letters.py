@@ -446,8 +446,8 @@ class LetterService:
         """The PDF as it is now: the stored bytes of a final letter, a rendering of a concept."""
         with self.context.db.session() as session:
             doc, case = self._load_document(session, document_id)
-            if doc.status == STATUS_FINAL and doc.content is not None:
-                return bytes(doc.content)
+            if doc.status == STATUS_FINAL:
+                return self._final_bytes(session, case, doc)
             on = letter_date(LetterType(doc.doc_type), case.decision_date, date.today())
             return self._render(session, case, doc, draft=True, on=on)
 
@@ -588,6 +588,36 @@ class LetterService:
             timeline_kind="document",
         )
 
+    def _final_bytes(self, session: Session, case: Case, doc: Document) -> bytes:
+        """The stored PDF of a final letter. Demo data and imports may insert a final letter
+        without its bytes: it is rendered once, on first use, dated as when it was made final,
+        and stored with its checksum; from then on those bytes are the letter."""
+        if doc.content is not None:
+            return bytes(doc.content)
+        made = doc.finalised_at or utcnow()
+        kind = LetterType(doc.doc_type)
+        if not doc.body_text.strip():
+            settings = SettingsService(self.context).all()
+            addressee = self._addressee_for_document(case, doc)
+            on = letter_date(kind, case.decision_date, made.date())
+            values = self._values(session, case, kind, addressee, on, settings)
+            doc.body_text = fill(load_template(kind).body, values)
+        on = letter_date(kind, case.decision_date, made.date())
+        pdf = self._render(session, case, doc, draft=False, on=on, created=made)
+        doc.content = pdf
+        doc.sha256 = hashlib.sha256(pdf).hexdigest()
+        doc.size_bytes = len(pdf)
+        doc.finalised_at = made
+        doc.filename = doc.filename or f"{base_name(case.reference, doc.doc_type)}.pdf"
+        audit.record(
+            session,
+            self.context.user,
+            FINALISED,
+            case.reference,
+            {"document": doc.id, "sha256": doc.sha256, "eerste_gebruik": True},
+        )
+        return pdf
+
     # --- export ----------------------------------------------------------------------------
 
     def export_document(
@@ -603,8 +633,8 @@ class LetterService:
             doc, case = self._load_document(session, document_id)
             if doc.status != STATUS_FINAL:
                 self._finalise(session, case, doc)
-            assert doc.content is not None and doc.sha256 is not None
-            pdf = bytes(doc.content)
+            pdf = self._final_bytes(session, case, doc)
+            assert doc.sha256 is not None
             sha = doc.sha256
             stem = base_name(case.reference, doc.doc_type)
             files: ExportedFiles = export_files(
@@ -684,8 +714,8 @@ class LetterService:
             case = self._load_case(session, reference)
             # Printing shows the officer's newest concept, approved or not.
             chosen = self._pick_document(session, case, kind, party, approved_only=False)
-            if chosen is not None and chosen.status == STATUS_FINAL and chosen.content:
-                pdf = bytes(chosen.content)
+            if chosen is not None and chosen.status == STATUS_FINAL:
+                pdf = self._final_bytes(session, case, chosen)
             else:
                 check_letter_fits(kind, self._facts(session, case))
                 if chosen is None:
