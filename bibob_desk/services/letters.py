@@ -144,6 +144,8 @@ class LetterDocumentView:
     version: int
     addressee_party_id: int | None = None
     editors: tuple[str, ...] = ()
+    # False when what the approver saw has changed since (text, addressee, decision, ...).
+    approval_current: bool = True
 
     @property
     def type_label(self) -> str:
@@ -162,13 +164,15 @@ class LetterDocumentView:
 
     @property
     def is_approved(self) -> bool:
-        return self.approved_by is not None
+        return self.approved_by is not None and self.approval_current
 
     @property
     def status_label(self) -> str:
         if self.is_final:
             return "Definitief"
         if self.needs_approval:
+            if self.approved_by is not None and not self.approval_current:
+                return "Concept, goedkeuring vervallen (gewijzigd na goedkeuring)"
             return "Concept, goedgekeurd" if self.is_approved else "Concept, wacht op goedkeuring"
         return "Concept"
 
@@ -183,7 +187,7 @@ class ExportResult:
     size_bytes: int
 
 
-def _view(doc: Document, reference: str) -> LetterDocumentView:
+def _view(doc: Document, reference: str, *, approval_current: bool = True) -> LetterDocumentView:
     return LetterDocumentView(
         id=doc.id,
         case_reference=reference,
@@ -203,6 +207,7 @@ def _view(doc: Document, reference: str) -> LetterDocumentView:
         version=doc.version,
         addressee_party_id=doc.addressee_party_id,
         editors=_editors(doc),
+        approval_current=approval_current,
     )
 
 
@@ -305,12 +310,23 @@ class LetterService:
     def documents(self, reference: str) -> list[LetterDocumentView]:
         with self.context.db.session() as session:
             case = self._load_case(session, reference)
-            return [_view(doc, case.reference) for doc in self._letter_rows(session, case)]
+            return [
+                self._checked_view(session, case, doc) for doc in self._letter_rows(session, case)
+            ]
 
     def get(self, document_id: int) -> LetterDocumentView:
         with self.context.db.session() as session:
             doc, case = self._load_document(session, document_id)
-            return _view(doc, case.reference)
+            return self._checked_view(session, case, doc)
+
+    def _checked_view(self, session: Session, case: Case, doc: Document) -> LetterDocumentView:
+        """The view with its approval checked against the current fingerprint."""
+        changed = (
+            doc.status != STATUS_FINAL
+            and doc.approved_fingerprint is not None
+            and doc.approved_fingerprint != self._fingerprint(session, case, doc)
+        )
+        return _view(doc, case.reference, approval_current=not changed)
 
     def third_parties(self, reference: str) -> list[str]:
         """Names of the non-applicant parties (possible addressees of a kennisgeving)."""

@@ -489,6 +489,8 @@ def test_a_change_after_approval_voids_it(context: AppContext) -> None:
         case.conclusion_grounds = "a"
     with pytest.raises(ValidationError, match="vervallen"):
         LetterService(context).finalise(draft.id)
+    shown = LetterService(context).get(draft.id)
+    assert not shown.is_approved and "vervallen" in shown.status_label
     # The editor (lead2 now changes the text) cannot approve it again.
     lead2.update_body(draft.id, draft.body_text + "\n\nAanvulling.")
     with pytest.raises(PermissionDenied, match="gewijzigd"):
