@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bibob_desk.domain.decisions import Voorschrift, voorschriften_from_json
 from bibob_desk.domain.errors import ValidationError
 from bibob_desk.domain.values import format_date_nl
-from bibob_desk.storage.models import Case, CaseDecision
+from bibob_desk.storage.models import Case, CaseDecision, Document
 
 AUDIT_REOPEN = "zaak_heropenen"
 
@@ -99,3 +99,24 @@ def require_not_decided(case: Case, what: str = "De gegevens van deze zaak") -> 
             f"heropenen met een reden (bibob-desk cases reopen {case.reference} --reason ...).",
             "decision",
         )
+
+
+def withdraw_concept_approvals(session: Session, case: Case) -> int:
+    """The conclusion or decision changed: approvals of concept besluit and intern advies
+    letters covered the old one, so they lapse (four-eyes) and the letters are back in the
+    team leads' approval queue. Returns how many lapsed."""
+    rows = session.execute(
+        select(Document).where(
+            Document.case_id == case.id,
+            Document.doc_type.in_(("besluit", "intern_advies")),
+            Document.status == "concept",
+            Document.approved_by.is_not(None),
+        )
+    ).scalars()
+    count = 0
+    for doc in rows:
+        doc.approved_by = None
+        doc.approved_at = None
+        doc.approved_fingerprint = None
+        count += 1
+    return count

@@ -61,6 +61,7 @@ from bibob_desk.services.decisions import (
     active_decision,
     is_decided,
     require_not_decided,
+    withdraw_concept_approvals,
 )
 from bibob_desk.services.settings import settings_in_session
 from bibob_desk.storage.models import (
@@ -695,6 +696,7 @@ class WorkflowService:
             case.conclusion_grounds = ",".join(parsed_grounds)
             case.decision = intended.value
             case.decision_date = None
+            lapsed = withdraw_concept_approvals(session, case)
             grounds_text = "; ".join(GROUND_LABELS[g] for g in parsed_grounds)
             text = (
                 f"Conclusie: {CONCLUSION_LABELS[value].lower()}"
@@ -713,6 +715,7 @@ class WorkflowService:
                     "conclusie": value.value,
                     "gronden": list(parsed_grounds),
                     "voornemen": intended.value,
+                    "goedkeuringen_vervallen": lapsed,
                 },
                 kind="conclusie",
             )
@@ -753,6 +756,7 @@ class WorkflowService:
             check_decision_content(final, items, reason)
             case.decision = final.value
             case.decision_date = decided
+            lapsed = withdraw_concept_approvals(session, case)
             session.add(
                 CaseDecision(
                     case_id=case.id,
@@ -780,6 +784,7 @@ class WorkflowService:
                     "besluit": final.value,
                     "besluitdatum": decided.isoformat(),
                     "voorschriften": [v.to_json() for v in items],
+                    "goedkeuringen_vervallen": lapsed,
                 },
                 kind="besluit",
             )
@@ -883,6 +888,7 @@ class WorkflowService:
             }
             case.decision_date = None
             case.decision_sent_date = None
+            withdraw_concept_approvals(session, case)
             if Phase(case.phase) is Phase.GESLOTEN:
                 case.phase = Phase.BESLUIT.value
                 case.closed_on = None

@@ -174,3 +174,21 @@ def test_reopen_on_the_command_line(
     assert "heropend" in capsys.readouterr().out
     assert run("cases", "reopen", reference, "--reason", "Nog eens") == 2
     assert "geen vastgelegd besluit" in capsys.readouterr().err
+
+
+def test_recording_the_decision_withdraws_earlier_approvals(context: AppContext) -> None:
+    make_user(context.db, "lead2", "teamleider")
+    reference = make_letter_case(
+        context,
+        conclusion="mindere_mate",
+        conclusion_grounds="b",
+        decision="verlenen_met_voorschriften",
+    )
+    draft = LetterService(context).create_draft(reference, "besluit")
+    lead2 = LetterService(_as(context, "lead2"))
+    lead2.approve(draft.id, lead2.approval_preview(draft.id).fingerprint)
+    WorkflowService(context).record_decision(
+        reference, "verlenen_met_voorschriften", TODAY, None, MOTIVATION, VOORSCHRIFTEN
+    )
+    # The approver had not seen the voorschriften: the approval lapsed, back in the queue.
+    assert LetterService(context).get(draft.id).approved_by is None
