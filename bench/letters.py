@@ -64,6 +64,8 @@ VALUES = {
     "verzenddatum": "22 november 2026",
     "bezwaartermijn_einddatum": "4 januari 2027",
     "beslistermijn_weken": "8",
+    "besluit_onderdelen": "## Motivering van het besluit\nErnstig gevaar op de a- en b-grond.",
+    "besluit_samenvatting": "Motivering: ernstig gevaar op de a- en b-grond.",
 }
 TYPES = list(LetterType)
 MOMENT = datetime(2026, 11, 22, 10, 0)

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "bibob_desk.commands.register_import",
     "bibob_desk.commands.parties",
     "bibob_desk.commands.relations",
+    "bibob_desk.commands.policy",
 )
 
 

@@ -1,4 +1,4 @@
-"""``bibob-desk cases list|show|assign``."""
+"""``bibob-desk cases list|show|assign|reopen``."""
 
 from __future__ import annotations
 
@@ -41,6 +41,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     assign.add_argument("--json", action="store_true", help="uitvoer als JSON")
     assign.set_defaults(handler=assign_case)
 
+    reopen = cases_commands.add_parser(
+        "reopen", help="een besloten zaak heropenen (teamleider, met reden)"
+    )
+    reopen.add_argument("reference", metavar="ZAAKNUMMER")
+    reopen.add_argument("--reason", required=True, metavar="TEKST", help="waarom (verplicht)")
+    reopen.add_argument("--json", action="store_true", help="uitvoer als JSON")
+    reopen.set_defaults(handler=reopen_case)
+
 
 def list_cases(args: argparse.Namespace) -> int:
     # Checked before the database is opened: a typo is bad input (exit 2), not "0 zaken".
@@ -72,6 +80,22 @@ def show_case(args: argparse.Namespace) -> int:
         print_json(case.to_json())
     else:
         print_case(case)
+    return EXIT_OK
+
+
+def reopen_case(args: argparse.Namespace) -> int:
+    """A decided case becomes editable again; the reason is logged and on the timeline, the
+    earlier decision and assessments stay as they were (services/decisions.py)."""
+    reference = str(CaseReference.parse(args.reference))
+    if not args.reason.strip():
+        fail("Geef met --reason de reden waarom de zaak wordt heropend.")
+    from bibob_desk.services.workflow import WorkflowService
+
+    view = WorkflowService(open_context(args)).reopen(reference, args.reason)
+    if args.json:
+        print_json({"reference": reference, "phase": view.phase, "reopened": True})
+    else:
+        print(f"Zaak {reference} heropend (fase {view.phase_label.lower()}).")
     return EXIT_OK
 
 

@@ -30,7 +30,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="exportmap (standaard de instelling export.folder)",
     )
     export.add_argument(
-        "--party", default=None, metavar="NAAM", help="geadresseerde bij een kennisgeving_derden"
+        "--party",
+        default=None,
+        metavar="NAAM|NUMMER",
+        help="geadresseerde bij een kennisgeving_derden: exacte naam of nummer van de betrokkene",
     )
     export.add_argument(
         "--mdto",

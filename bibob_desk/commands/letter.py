@@ -28,7 +28,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     letter.add_argument("--out", required=True, metavar="BESTAND.pdf", help="uitvoerbestand")
     letter.add_argument("--overwrite", action="store_true", help="een bestaand bestand vervangen")
     letter.add_argument(
-        "--party", default=None, metavar="NAAM", help="geadresseerde bij een kennisgeving_derden"
+        "--party",
+        default=None,
+        metavar="NAAM|NUMMER",
+        help="geadresseerde bij een kennisgeving_derden: exacte naam of nummer van de betrokkene",
     )
     letter.set_defaults(handler=write_letter)
 
@@ -58,4 +61,11 @@ def write_letter(args: argparse.Namespace) -> int:
         fail(str(exc), 1)
     state = document.status_label if document is not None else "Concept (niet opgeslagen)"
     print(f"{out}  ({state}, {len(pdf)} bytes)")
+    if document is not None:
+        addressee = LetterService(context).addressee(document.id)
+        if addressee is not None:
+            # Who it goes to, before anyone makes it final (art. 28 Wet Bibob).
+            print("Geadresseerde: " + "; ".join(addressee.lines or ("(geen)",)))
+            if not addressee.complete:
+                print("Onvolledig postadres: " + ", ".join(addressee.missing))
     return EXIT_OK

@@ -31,6 +31,8 @@ PLACEHOLDERS = frozenset(
         "bouwsom_zin",
         "aanvrager",
         "geadresseerde",
+        "besluit_onderdelen",
+        "besluit_samenvatting",
         "datum",
         "antwoordtermijn_weken",
         "antwoorddatum",

@@ -54,6 +54,8 @@ OUTCOME_LABELS = {
 class Rule(StrEnum):
     VERPLICHT_GEBIED = "verplicht_gebied"
     BOUWSOM_BOVEN_DREMPEL = "bouwsom_boven_drempel"
+    # "of meer" (>=) and the bouwsom exactly at the threshold: not "above" it.
+    BOUWSOM_OP_DREMPEL = "bouwsom_op_drempel"
     BOUWSOM_NIET_BOVEN_DREMPEL = "bouwsom_niet_boven_drempel"
     RISICOGEBIED = "risicogebied"
     RISICOCATEGORIE = "risicocategorie"
@@ -65,6 +67,7 @@ class Rule(StrEnum):
 RULE_LABELS = {
     Rule.VERPLICHT_GEBIED: "Verplicht toepassingsgebied",
     Rule.BOUWSOM_BOVEN_DREMPEL: "Bouwsom boven de drempel",
+    Rule.BOUWSOM_OP_DREMPEL: "Bouwsom gelijk aan of boven de drempel",
     Rule.BOUWSOM_NIET_BOVEN_DREMPEL: "Bouwsom niet boven de drempel",
     Rule.RISICOGEBIED: "Locatie in risicogebied",
     Rule.RISICOCATEGORIE: "Risicocategorie (branche)",
@@ -334,9 +337,10 @@ def _threshold_rule(
     money = format_money(amount)
     limit = format_money(policy.threshold)
     if exceeds(amount, policy.threshold, policy.comparison):
+        at_threshold = amount == policy.threshold
         return (
             Outcome.MANDATORY,
-            Rule.BOUWSOM_BOVEN_DREMPEL,
+            Rule.BOUWSOM_OP_DREMPEL if at_threshold else Rule.BOUWSOM_BOVEN_DREMPEL,
             [
                 f"Bij {label} is een Bibob-toets volgens {cite} verplicht als de bouwsom "
                 f"(excl. btw) {comparison} {limit} bedraagt. De bouwsom is {money}; daarmee is "

@@ -39,6 +39,18 @@ class CaseFields:
     phase: Phase = Phase.INTAKE
 
 
+def future_application_date(application_date: date) -> ValidationError | None:
+    """An application is registered once it has been received: a date ahead is a typing error
+    (intake, edit, import). ``bibob-desk check --date`` may still look ahead, as a what-if."""
+    if application_date <= date.today():
+        return None
+    return ValidationError(
+        f"De aanvraagdatum {application_date:%d-%m-%Y} ligt in de toekomst; vul de datum in "
+        "waarop de aanvraag is ontvangen.",
+        "application_date",
+    )
+
+
 def validate_case_fields(raw: Mapping[str, object]) -> CaseFields:
     """Turn what an officer typed (strings) into checked values, collecting every error.
 
@@ -75,6 +87,9 @@ def validate_case_fields(raw: Mapping[str, object]) -> CaseFields:
             application_date = parse_date(text("application_date"), "application_date")
         except ValidationError as exc:
             errors.append(exc)
+    future = future_application_date(application_date)
+    if future is not None:
+        errors.append(future)
 
     bouwsom: Decimal | None = None
     raw_bouwsom = raw.get("bouwsom")

@@ -585,11 +585,37 @@ def parse_policy_text(text: str, source: str = "", *, toml: bool = False) -> lis
 
 
 def check_unique_versions(policies: Iterable[Policy], source: str = "") -> None:
+    """Each version once, and one version per effective date: with two on the same date the
+    outcome would depend on their order in the file."""
     seen: set[str] = set()
+    dates: dict[date, str] = {}
     for policy in policies:
         if policy.version in seen:
             raise _fail(f"versie '{policy.version}' komt twee keer voor.", "version", source)
         seen.add(policy.version)
+        other = dates.get(policy.effective_from)
+        if other is not None:
+            raise _fail(
+                f"de versies '{other}' en '{policy.version}' gelden allebei vanaf "
+                f"{format_date_nl(policy.effective_from)}; geef elke versie een eigen "
+                "ingangsdatum.",
+                "effective_from",
+                source,
+            )
+        dates[policy.effective_from] = policy.version
+
+
+def policy_warnings(policy: Policy) -> list[str]:
+    """Things that are valid but probably not meant: letters at the ends of a postcode range
+    (the range covers whole postcode areas, so the letters are ignored)."""
+    warnings = []
+    for area in policy.risk_areas:
+        if area.letters is None and any(ch.isalpha() for ch in area.postcodes):
+            warnings.append(
+                f"Postcodereeks '{area.postcodes}': de letters worden genegeerd; de reeks omvat "
+                f"de postcodegebieden {area.first} tot en met {area.last} volledig."
+            )
+    return warnings
 
 
 def load_policy_file(path: Path) -> list[Policy]:

@@ -1,11 +1,17 @@
-"""When a closed Bibob file may be destroyed.
+"""When a closed Bibob file may be destroyed, and under which rule.
 
-The archival period comes from the organisation's selection list (Selectielijst gemeenten en
-intergemeentelijke organen, or the province's / water board's own list). We could not verify a
-specific Selectielijst category for Bibob screenings, so the period is the setting
-``retention.years_after_closing`` (default 5) that the archivist confirms.
-The period runs from the day the case was closed; a file is due on the same calendar day N years
-later (29 February -> 28 February).
+The default rule is the Selectielijst gemeenten en intergemeentelijke organen 2020 (vastgesteld
+onder artikel 5 Archiefwet 1995; the organ destroys what the list marks for destruction, art. 3
+Archiefwet 1995), procestype 4 "Evaluatie uitvoeren", resultaat 1 "Uitgevoerd", specific result
+12 "Bibob-onderzoek" (category 4.1.12): waardering *vernietigen*, procestermijn *nihil*,
+bewaartermijn *5 jaar* (P5Y). Verified against VNG-Realisatie/VNG-referentielijsten,
+src/fixtures/selectielijst_2020_resultaten.json (resultaat uuid
+dff0013e-853c-4295-90c2-8c28adb70133) and src/fixtures/procestypen.json (procestype 4).
+Provinces and water boards have their own lists: the period is the setting
+``retention.years_after_closing`` (default 5); when it differs from 5 the rule says so.
+
+"Procestermijn nihil" means the period runs from the day the case was closed; a file is due on
+the same calendar day N years later (29 February -> 28 February).
 """
 
 from __future__ import annotations
@@ -16,6 +22,24 @@ from bibob_desk.domain.errors import ValidationError
 from bibob_desk.domain.phases import Phase
 
 CLOSED_PHASES = frozenset({Phase.GESLOTEN, Phase.INGETROKKEN})
+SELECTIELIJST_YEARS = 5
+SELECTIELIJST_RULE = (
+    "Selectielijst gemeenten en intergemeentelijke organen 2020, categorie 4.1.12 (procestype 4 "
+    "Evaluatie uitvoeren, resultaat Uitgevoerd: Bibob-onderzoek): vernietigen, bewaartermijn 5 "
+    "jaar na sluiting"
+)
+
+
+def retention_rule(years: int) -> str:
+    """The rule a destruction is done under, in words for the audit log and the officer."""
+    if years == SELECTIELIJST_YEARS:
+        return SELECTIELIJST_RULE
+    return (
+        f"eigen bewaartermijn van {years} jaar na sluiting (instelling "
+        f"retention.years_after_closing), afwijkend van de {SELECTIELIJST_RULE}"
+    )
+
+
 MAX_RETENTION_YEARS = 120  # anything longer is a typing error, not a policy
 
 

@@ -34,7 +34,7 @@ from bibob_desk.domain.applicability import (
     parse_inputs,
 )
 from bibob_desk.domain.areas import AREAS
-from bibob_desk.domain.case import ValidationErrors
+from bibob_desk.domain.case import ValidationErrors, future_application_date
 from bibob_desk.domain.errors import BibobError, ValidationError
 from bibob_desk.domain.parties import (
     PARTY_KIND_LABELS,
@@ -374,7 +374,9 @@ class IntakeWizard(QWizard):
             if not self.title_edit.text().strip():
                 problems.append(ValidationError("Geef de zaak een titel.", "title"))
             try:
-                self._application_date()
+                future = future_application_date(self._application_date())
+                if future is not None:
+                    problems.append(future)
             except ValidationError as exc:
                 problems.append(exc)
             mark_invalid(self.title_edit, any(p.field == "title" for p in problems))

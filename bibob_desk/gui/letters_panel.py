@@ -281,7 +281,7 @@ class LettersPanel(QWidget):
         try:
             self.may_approve = self.service.can_approve()
             self.options = self.service.options(reference)
-            parties = self.service.third_parties(reference)
+            parties = self.service.addressee_choices(reference)
             self.model.load(reference)
         except BibobError as exc:
             errors.show_error(self, exc)
@@ -297,7 +297,9 @@ class LettersPanel(QWidget):
         first_available = next((i for i, o in enumerate(self.options) if o.available), 0)
         self.type_combo.setCurrentIndex(first_available)
         self.party_combo.clear()
-        self.party_combo.addItems(parties)
+        # By party id: two third parties with (nearly) the same name stay apart.
+        for party_id, label in parties:
+            self.party_combo.addItem(label, party_id)
         self._type_changed()
         if self.model.rows:
             self.select_document(self.model.rows[-1].id)
@@ -354,6 +356,7 @@ class LettersPanel(QWidget):
                 and not doc.is_approved
                 and self.may_approve
                 and doc.author != self.context.user
+                and self.context.user not in doc.editors
             )
         )
         ready = concept and doc is not None and (not doc.needs_approval or doc.is_approved)
@@ -402,9 +405,10 @@ class LettersPanel(QWidget):
         if self.reference is None or option is None:
             return
         reference = self.reference
+        chosen = self.party_combo.currentData()
         party = (
-            self.party_combo.currentText() or None
-            if option.letter_type == LetterType.KENNISGEVING_DERDEN
+            str(chosen)
+            if option.letter_type == LetterType.KENNISGEVING_DERDEN and chosen is not None
             else None
         )
         self._run(lambda: self.service.create_draft(reference, option.letter_type, party))
@@ -417,18 +421,38 @@ class LettersPanel(QWidget):
         self._run(lambda: self.service.update_body(doc.id, text, doc.version))
 
     def approve(self) -> None:
+        """Four-eyes: the letter is shown first; only what was shown is approved."""
+        from bibob_desk.gui import approval_dialog
+
         doc = self.current
-        if doc is not None:
-            self._run(lambda: self.service.approve(doc.id))
+        if doc is None or self.reference is None:
+            return
+        result = approval_dialog.approve_with_preview(self, self.service, doc.id)
+        if result is None:
+            return
+        self.model.load(self.reference)
+        self.select_document(result.id)
+        self.case_changed.emit(self.reference)
 
     def finalise(self) -> None:
         doc = self.current
         if doc is None:
             return
+        try:
+            addressee = self.service.addressee(doc.id)
+        except BibobError as exc:
+            errors.show_error(self, exc)
+            return
+        to = ""
+        if addressee is not None:
+            # The addressee and their address are shown before a letter is made final.
+            to = "\n\nGeadresseerde:\n" + addressee.text()
+            if not addressee.complete:
+                to += "\n(onvolledig postadres: " + ", ".join(addressee.missing) + ")"
         if not errors.ask(
             self,
             "Definitief maken",
-            f"'{doc.title}' definitief maken? Daarna kan de tekst niet meer worden gewijzigd.",
+            f"'{doc.title}' definitief maken? Daarna kan de tekst niet meer worden gewijzigd." + to,
             "Definitief maken",
         ):
             return

@@ -916,14 +916,12 @@ class OverviewPage(QWidget):
             self.open_case.emit(str(reference))
 
     def approve(self, document_id: int) -> None:
+        from bibob_desk.gui import approval_dialog
         from bibob_desk.services.letters import LetterService
 
-        try:
-            LetterService(self.context).approve(document_id)
-        except BibobError as exc:
-            errors.show_error(self, exc)
-            return
-        self.refresh_side_panel()
+        # Four-eyes: the letter is shown before it is approved, as on the Brieven tab.
+        if approval_dialog.approve_with_preview(self, LetterService(self.context), document_id):
+            self.refresh_side_panel()
 
     def show_annual_figures(self) -> AnnualFiguresDialog:
         if self.figures_dialog is None:

@@ -38,7 +38,9 @@ from bibob_desk.domain.policy import (
     AreaScope,
     Comparison,
     Policy,
+    parse_policy,
     policy_to_dict,
+    policy_warnings,
 )
 from bibob_desk.domain.roles import Role
 from bibob_desk.domain.values import format_date_nl
@@ -244,7 +246,18 @@ class PolicyEditDialog(GuardedDialog):
             super().accept()
             return
         try:
-            self.added = self.service.add_version(self.document())
+            document = self.document()
+            # Valid but probably not meant (letters at a range end): say so once, save on the
+            # second click, as ``bibob-desk policy add`` warns.
+            warnings = policy_warnings(parse_policy(document))
+            if warnings and getattr(self, "_warned", None) != warnings:
+                self._warned = warnings
+                self.error_label.setText(
+                    "Let op: " + " ".join(warnings) + " Klik nogmaals om toch op te slaan."
+                )
+                self.error_label.show()
+                return
+            self.added = self.service.add_version(document)
         except BibobError as exc:
             self.error_label.setText(str(exc))
             self.error_label.show()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from bibob_desk.domain.areas import area_label
 from bibob_desk.domain.errors import BibobError, PermissionDenied
+from bibob_desk.domain.retention import retention_rule
 from bibob_desk.domain.values import format_date_nl
 from bibob_desk.gui import errors
 from bibob_desk.gui.rows_model import RowsTableModel
@@ -94,7 +95,8 @@ class RetentionPage(QWidget):
         self.info.setText(
             f"Gesloten en ingetrokken zaken waarvan de bewaartermijn ({years} jaar na sluiting) "
             f"is verstreken: {len(rows)}. Vernietigen verwijdert de persoonsgegevens; alleen een "
-            "anonieme telling voor de jaarcijfers blijft bewaard."
+            "anonieme telling voor de jaarcijfers blijft bewaard. Regel: "
+            f"{retention_rule(years)}."
         )
 
     def selected_references(self) -> list[str]:

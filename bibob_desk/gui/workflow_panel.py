@@ -217,7 +217,8 @@ class ConclusionDialog(GuardedDialog):
 
 
 class DecisionDialog(GuardedDialog):
-    """The decision taken, its date and the date it was sent (the bezwaar term starts then)."""
+    """The decision taken, its date, its voorschriften (art. 3 lid 7 Wet Bibob) and its
+    motivation (Awb 3:46). Sending is recorded later, once the besluit letter is final."""
 
     def __init__(self, view: WorkflowView, today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -230,15 +231,19 @@ class DecisionDialog(GuardedDialog):
         if view.decision:
             self.decision_combo.setCurrentIndex(self.decision_combo.findData(view.decision))
         self.decision_date = _date_edit(today, today)
-        self.sent_check = QCheckBox("Besluit is verzonden op")
-        self.sent_check.setChecked(True)
-        self.sent_date = _date_edit(today, today)
-        self.sent_check.toggled.connect(self.sent_date.setEnabled)
+        self.voorschriften_edit = QPlainTextEdit()
+        self.voorschriften_edit.setObjectName("voorschriften")
+        self.voorschriften_edit.setPlaceholderText(
+            "Eén voorschrift per regel; een termijn na een |, bijv.\n"
+            "Overleg jaarlijks de jaarrekening | binnen 6 maanden na afloop van het boekjaar"
+        )
+        self.voorschriften_edit.setFixedHeight(90)
         self.reason_edit = QPlainTextEdit()
+        self.reason_edit.setPlaceholderText("Verplicht (art. 3:46 Awb); komt in de besluitbrief.")
         self.reason_edit.setFixedHeight(70)
         form.addRow("Besluit", self.decision_combo)
         form.addRow("Besluitdatum", self.decision_date)
-        form.addRow(self.sent_check, self.sent_date)
+        form.addRow("Voorschriften", self.voorschriften_edit)
         form.addRow("Motivering", self.reason_edit)
         layout.addLayout(form)
         buttons = QDialogButtonBox()
@@ -250,12 +255,11 @@ class DecisionDialog(GuardedDialog):
         self.guard()
 
     @property
-    def values(self) -> tuple[str, date, date | None, str]:
-        sent = _pydate(self.sent_date.date()) if self.sent_check.isChecked() else None
+    def values(self) -> tuple[str, date, str, str]:
         return (
             str(self.decision_combo.currentData()),
             _pydate(self.decision_date.date()),
-            sent,
+            self.voorschriften_edit.toPlainText(),
             self.reason_edit.toPlainText(),
         )
 
@@ -332,8 +336,15 @@ class WorkflowPanel(QWidget):
         self.conclusion_button.clicked.connect(self.record_conclusion)
         self.decision_button = QPushButton("Besluit vastleggen…")
         self.decision_button.clicked.connect(self.record_decision)
+        self.sent_button = QPushButton("Besluit verzonden…")
+        self.sent_button.clicked.connect(self.record_sent)
+        self.reopen_button = QPushButton("Zaak heropenen…")
+        self.reopen_button.setToolTip("Teamleider: een besloten zaak heropenen, met een reden")
+        self.reopen_button.clicked.connect(self.reopen)
         decision_buttons.addWidget(self.conclusion_button)
         decision_buttons.addWidget(self.decision_button)
+        decision_buttons.addWidget(self.sent_button)
+        decision_buttons.addWidget(self.reopen_button)
         decision_buttons.addStretch(1)
         decision_layout.addLayout(decision_buttons)
         layout.addWidget(decision_box)
@@ -420,7 +431,10 @@ class WorkflowPanel(QWidget):
             "" if in_conclusion else "De conclusie wordt vastgelegd in de fase conclusie."
         )
         in_decision = phase is Phase.BESLUIT
-        self.decision_button.setEnabled(in_decision)
+        decided = view.decision_date is not None
+        self.decision_button.setEnabled(in_decision and not decided)
+        self.sent_button.setEnabled(decided and view.decision_sent_date is None)
+        self.reopen_button.setVisible(decided)
         self.decision_button.setToolTip(
             "" if in_decision else "Het besluit wordt vastgelegd in de fase besluit."
         )
@@ -594,10 +608,44 @@ class WorkflowPanel(QWidget):
         reference = self._ref()
 
         def submit() -> WorkflowView:
-            decision, decided, sent, reason = dialog.values
-            return self.service.record_decision(reference, decision, decided, sent, reason)
+            decision, decided, voorschriften, reason = dialog.values
+            return self.service.record_decision(
+                reference, decision, decided, None, reason, voorschriften
+            )
 
         self._run_checked(dialog, submit)
+
+    def record_sent(self) -> None:
+        """Only an approved, final besluit letter can be sent; the bezwaar term starts then."""
+        if self.reference is None:
+            return
+        dialog = StepDialog(
+            "Besluit verzonden",
+            "De bezwaartermijn van zes weken loopt vanaf de dag na verzending (artikelen 6:7 "
+            "en 6:8 Awb). Alleen een definitieve, goedgekeurde besluitbrief kan zijn verzonden.",
+            "Datum verzending",
+            self.service.today,
+            self,
+        )
+        if not self.run_dialog(dialog):
+            return
+        self._save(lambda: self.service.record_sent(self._ref(), dialog.chosen_date))
+
+    def reopen(self) -> None:
+        """A team lead reopens a decided case, with a reason (logged, on the timeline)."""
+        if self.reference is None:
+            return
+        dialog = StepDialog(
+            "Zaak heropenen",
+            "Het besluit blijft in het dossier; daarna kunnen de gegevens weer worden gewijzigd. "
+            "Geef de reden in de notitie (verplicht).",
+            "Datum",
+            self.service.today,
+            self,
+        )
+        if not self.run_dialog(dialog):
+            return
+        self._save(lambda: self.service.reopen(self._ref(), dialog.note))
 
     def _ref(self) -> str:
         assert self.reference is not None

@@ -273,9 +273,13 @@ class AssessmentService:
             return case_inputs(self._case(session, reference))
 
     def reassess(self, reference: str) -> AssessmentView:
+        from bibob_desk.services.decisions import require_not_decided
+
         """ "Opnieuw toetsen": always records a new assessment, or says in Dutch why it cannot."""
         with self.context.db.session() as session:
             case = self._case(session, reference)
+            # A decided case is never re-assessed (services/decisions.py).
+            require_not_decided(case, "De toetsing en de gegevens van deze zaak")
             view = reassess(session, case, self.context.user, force=True, strict=True)
             assert view is not None  # force and strict: either a new row or an exception
             record(
@@ -289,11 +293,14 @@ class AssessmentService:
 
     def set_risk_tags(self, reference: str, tags: Iterable[str] | str) -> AssessmentView | None:
         """Change the case's risk tags and re-assess; None when nothing changed."""
+        from bibob_desk.services.decisions import require_not_decided
+
         with self.context.db.session() as session:
             case = self._case(session, reference)
             normal = ",".join(parse_risk_tags(tags))
             if normal == (case.risk_tags or ""):
                 return None
+            require_not_decided(case, "De risicocategorieën van deze zaak")
             old = case.risk_tags or "(geen)"
             case.risk_tags = normal
             session.add(

@@ -45,6 +45,7 @@ from bibob_desk.services.access import (
 )
 from bibob_desk.services.assessment import ASSESSMENT_FIELDS, reassess_after_change
 from bibob_desk.services.context import AppContext
+from bibob_desk.services.decisions import require_not_decided
 from bibob_desk.storage.conflicts import retry_lost_races
 from bibob_desk.storage.models import (
     Case,
@@ -638,6 +639,10 @@ class CaseService:
                 )
             if not changes and handover is None:
                 return to_view(case)
+            if changes:
+                # A decided case keeps the facts its besluit was taken on (handing it over to
+                # another behandelaar is no change of facts).
+                require_not_decided(case)
             old_officer = case.officer
             _apply_fields(case, fields)
             case.officer = old_officer  # a handover is written last (_hand_over)
@@ -732,6 +737,7 @@ class CaseService:
         valid = validate_party_input(party)
         with self.context.db.session() as session:
             case = self._load_visible(session, reference)
+            require_not_decided(case, "De betrokkenen van deze zaak")
             link = _link_party(session, case, valid)
             audit.record(
                 session,
@@ -805,6 +811,7 @@ class CaseService:
         with self.context.db.session() as session:
             viewer = self._viewer(session)
             case = self._load_visible(session, ref)
+            require_not_decided(case, "De betrokkenen van deze zaak")
             party = session.get(Party, party_id)
             seen_in = (
                 session.execute(
@@ -841,6 +848,7 @@ class CaseService:
     def remove_party(self, reference: str, link_id: int) -> CaseView:
         with self.context.db.session() as session:
             case = self._load_visible(session, reference)
+            require_not_decided(case, "De betrokkenen van deze zaak")
             link = next((cp for cp in case.parties if cp.id == link_id), None)
             if link is None:
                 raise NotFoundError("Deze betrokkene hoort niet (meer) bij de zaak.")

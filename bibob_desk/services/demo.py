@@ -17,6 +17,7 @@ from typing import Any, cast
 from sqlalchemy import Table, func, insert, select
 
 from bibob_desk.domain.applicability import AssessmentInputs, assess
+from bibob_desk.domain.decisions import Voorschrift, voorschriften_json
 from bibob_desk.domain.parties import PartyKind, PartyRole
 from bibob_desk.domain.phases import CLOSED_PHASES, Phase, has_reached
 from bibob_desk.domain.policy import policy_in_force
@@ -28,6 +29,7 @@ from bibob_desk.storage.models import Assessment as AssessmentRow
 from bibob_desk.storage.models import (
     Base,
     Case,
+    CaseDecision,
     CaseParty,
     Document,
     Party,
@@ -265,6 +267,25 @@ class DemoGenerator:
 # How a screening ends, by conclusion (LBB figures: roughly half of the advices find ernstig gevaar;
 # most own investigations find nothing).
 CONCLUSION_WEIGHTS = {"geen_gevaar": 70, "mindere_mate": 15, "ernstig_gevaar": 15}
+DEMO_MOTIVATION = {
+    "verlenen": "Uit het eigen onderzoek en de raadpleging van het Bibob-register is geen gevaar "
+    "gebleken als bedoeld in artikel 3 Wet Bibob.",
+    "verlenen_met_voorschriften": "De herkomst van een deel van de financiering is niet "
+    "volledig verklaard (mindere mate van gevaar, artikel 3 Wet Bibob); de voorschriften nemen "
+    "dat gevaar weg of beperken het.",
+    "weigeren": "Er is ernstig gevaar dat de vergunning mede zal worden gebruikt om uit strafbare "
+    "feiten verkregen voordelen te benutten en om strafbare feiten te plegen; weigeren is "
+    "evenredig aan dat gevaar en de ernst van de feiten.",
+}
+DEMO_VOORSCHRIFTEN = (
+    Voorschrift(
+        "Legt de jaarrekening en een overzicht van de financiers over aan de burgemeester",
+        "jaarlijks, binnen 6 maanden na afloop van het boekjaar",
+    ),
+    Voorschrift(
+        "Meldt elke wijziging in bestuur, aandeelhouders of financiers vooraf schriftelijk"
+    ),
+)
 DECISION_FOR_CONCLUSION = {
     "geen_gevaar": "verlenen",
     "mindere_mate": "verlenen_met_voorschriften",
@@ -495,6 +516,7 @@ def generate_demo_cases(
         assessments: list[dict[str, Any]] = []
         suspensions: list[dict[str, Any]] = []
         documents: list[dict[str, Any]] = []
+        decisions: list[dict[str, Any]] = []
         tips: list[dict[str, Any]] = []
         now = utcnow()
         for _ in range(batch):
@@ -564,24 +586,46 @@ def generate_demo_cases(
             )
             suspensions.extend({"case_id": case_id, **row} for row in story.suspensions)
             if story.approved_letters:
-                approved_at = datetime.combine(story.fields["decision_date"], time(9, 0))
+                decided_on = story.fields["decision_date"]
+                approved_at = datetime.combine(decided_on, time(9, 0))
+                # The decision as recorded (motivation, voorschriften), then its besluit letter:
+                # approved by the team lead and final before it was sent (issue 13). Its PDF is
+                # rendered once, on first use (services/letters.py), to keep the demo fast.
+                decisions.append(
+                    {
+                        "case_id": case_id,
+                        "decision": story.fields["decision"],
+                        "decided_on": decided_on,
+                        "motivation": DEMO_MOTIVATION[story.fields["decision"]],
+                        "voorschriften": voorschriften_json(
+                            DEMO_VOORSCHRIFTEN
+                            if story.fields["decision"] == "verlenen_met_voorschriften"
+                            else ()
+                        ),
+                        "recorded_by": officer,
+                        "recorded_at": approved_at - timedelta(hours=1),
+                    }
+                )
                 for doc_type, title in (
                     ("intern_advies", "Intern advies"),
                     ("besluit", "Besluit"),
                 ):
+                    final = doc_type == "besluit"
                     documents.append(
                         {
                             "case_id": case_id,
                             "doc_type": doc_type,
                             "title": f"{title} {reference}",
                             "filename": "",
-                            "status": "concept",
+                            "status": "definitief" if final else "concept",
                             "confidentiality": "vertrouwelijk",
                             "author": officer,
                             "created_at": approved_at - timedelta(days=2),
+                            "finalised_at": approved_at + timedelta(hours=2) if final else None,
                             "body_text": "",
                             "approved_by": DEMO_TEAM_LEAD,
                             "approved_at": approved_at,
+                            "addressee_party_id": next_party_id if final else None,
                             "version": 1,
                         }
                     )
@@ -655,6 +699,8 @@ def generate_demo_cases(
                 session.execute(insert(_table(Suspension)), suspensions)
             if documents:
                 session.execute(insert(_table(Document)), documents)
+            if decisions:
+                session.execute(insert(_table(CaseDecision)), decisions)
             if tips:
                 session.execute(insert(_table(Tip)), tips)
             for year, last in counters.items():

@@ -18,6 +18,7 @@ finalises and exports that document.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -48,6 +49,7 @@ from bibob_desk.documents.zgw import LetterInfo, informatieobjecttype_for
 from bibob_desk.documents.zgw import sidecar as zgw_sidecar
 from bibob_desk.domain.areas import area_label
 from bibob_desk.domain.deadlines import compute_deadline
+from bibob_desk.domain.decisions import voorschriften_from_json
 from bibob_desk.domain.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from bibob_desk.domain.letters import (
     CONFIDENTIALITY_LEVELS,
@@ -82,6 +84,7 @@ from bibob_desk.services.access import (
 )
 from bibob_desk.services.cases import format_address
 from bibob_desk.services.context import AppContext
+from bibob_desk.services.decisions import active_decision
 from bibob_desk.services.settings import SettingsService
 from bibob_desk.storage.models import (
     Case,
@@ -141,6 +144,10 @@ class LetterDocumentView:
     size_bytes: int | None
     filename: str
     version: int
+    addressee_party_id: int | None = None
+    editors: tuple[str, ...] = ()
+    # False when what the approver saw has changed since (text, addressee, decision, ...).
+    approval_current: bool = True
 
     @property
     def type_label(self) -> str:
@@ -159,13 +166,15 @@ class LetterDocumentView:
 
     @property
     def is_approved(self) -> bool:
-        return self.approved_by is not None
+        return self.approved_by is not None and self.approval_current
 
     @property
     def status_label(self) -> str:
         if self.is_final:
             return "Definitief"
         if self.needs_approval:
+            if self.approved_by is not None and not self.approval_current:
+                return "Concept, goedkeuring vervallen (gewijzigd na goedkeuring)"
             return "Concept, goedgekeurd" if self.is_approved else "Concept, wacht op goedkeuring"
         return "Concept"
 
@@ -180,7 +189,7 @@ class ExportResult:
     size_bytes: int
 
 
-def _view(doc: Document, reference: str) -> LetterDocumentView:
+def _view(doc: Document, reference: str, *, approval_current: bool = True) -> LetterDocumentView:
     return LetterDocumentView(
         id=doc.id,
         case_reference=reference,
@@ -198,7 +207,41 @@ def _view(doc: Document, reference: str) -> LetterDocumentView:
         size_bytes=doc.size_bytes,
         filename=doc.filename,
         version=doc.version,
+        addressee_party_id=doc.addressee_party_id,
+        editors=_editors(doc),
+        approval_current=approval_current,
     )
+
+
+def _editors(doc: Document) -> tuple[str, ...]:
+    return tuple(name for name in (doc.editors or "").split(",") if name)
+
+
+@dataclass(frozen=True)
+class AddresseeView:
+    """Who a letter goes to, shown before it is made final."""
+
+    party_id: int | None
+    name: str
+    lines: tuple[str, ...]
+    missing: tuple[str, ...]  # parts of the postal address that are empty
+
+    @property
+    def complete(self) -> bool:
+        return self.party_id is not None and not self.missing
+
+    def text(self) -> str:
+        return "\n".join(self.lines) if self.lines else "(geen geadresseerde)"
+
+
+@dataclass(frozen=True)
+class ApprovalPreview:
+    """What a team lead sees before approving: the PDF, the addressee and the fingerprint."""
+
+    document: LetterDocumentView
+    pdf: bytes
+    addressee: AddresseeView | None
+    fingerprint: str
 
 
 def _lower_first(text: str) -> str:
@@ -269,18 +312,58 @@ class LetterService:
     def documents(self, reference: str) -> list[LetterDocumentView]:
         with self.context.db.session() as session:
             case = self._load_case(session, reference)
-            return [_view(doc, case.reference) for doc in self._letter_rows(session, case)]
+            return [
+                self._checked_view(session, case, doc) for doc in self._letter_rows(session, case)
+            ]
 
     def get(self, document_id: int) -> LetterDocumentView:
         with self.context.db.session() as session:
             doc, case = self._load_document(session, document_id)
-            return _view(doc, case.reference)
+            return self._checked_view(session, case, doc)
+
+    def _checked_view(self, session: Session, case: Case, doc: Document) -> LetterDocumentView:
+        """The view with its approval checked against the current fingerprint."""
+        changed = (
+            doc.status != STATUS_FINAL
+            and doc.approved_fingerprint is not None
+            and doc.approved_fingerprint != self._fingerprint(session, case, doc)
+        )
+        return _view(doc, case.reference, approval_current=not changed)
 
     def third_parties(self, reference: str) -> list[str]:
         """Names of the non-applicant parties (possible addressees of a kennisgeving)."""
         with self.context.db.session() as session:
             case = self._load_case(session, reference)
             return [link.party.name for link in _third_party_links(case)]
+
+    def addressee_choices(self, reference: str) -> list[tuple[int, str]]:
+        """(party id, "name, address (role)") of every possible addressee of a kennisgeving:
+        the choice is by id, so two parties with similar or equal names are never confused."""
+        with self.context.db.session() as session:
+            case = self._load_case(session, reference)
+            return [(link.party_id, _party_label(link)) for link in _third_party_links(case)]
+
+    def addressee(self, document_id: int) -> AddresseeView | None:
+        """Who the letter goes to and their postal address (None for the intern advies)."""
+        with self.context.db.session() as session:
+            doc, case = self._load_document(session, document_id)
+            return self._addressee_view(case, doc)
+
+    def approval_preview(self, document_id: int) -> ApprovalPreview:
+        """The letter as the approver will approve it: PDF, addressee and the fingerprint that
+        ``approve`` must be given back (a change in between voids the approval)."""
+        require_role(self.context, Role.TEAMLEIDER)
+        with self.context.db.session() as session:
+            doc, case = self._load_document(session, document_id)
+            self._check_may_approve(doc)
+            on = letter_date(LetterType(doc.doc_type), case.decision_date, date.today())
+            pdf = self._render(session, case, doc, draft=True, on=on)
+            return ApprovalPreview(
+                document=_view(doc, case.reference),
+                pdf=pdf,
+                addressee=self._addressee_view(case, doc),
+                fingerprint=self._fingerprint(session, case, doc),
+            )
 
     def can_approve(self) -> bool:
         try:
@@ -303,16 +386,20 @@ class LetterService:
             case = self._load_case(session, reference)
             check_letter_fits(kind, self._facts(session, case))
             addressee = self._addressee_link(case, kind, party)
+            addressee_id = addressee.party_id if addressee is not None else None
             template = load_template(kind)
             settings = SettingsService(self.context).all()
             on = letter_date(kind, case.decision_date, date.today())
             values = self._values(session, case, kind, addressee, on, settings)
             title = fill(template.titel, values)[:200]
             for existing in self._letter_rows(session, case):
+                same_addressee = kind == LetterType.INTERN_ADVIES or (
+                    _party_id_of(self._addressee_for_document(case, existing)) == addressee_id
+                )
                 if (
                     existing.doc_type == kind.value
                     and existing.status == STATUS_CONCEPT
-                    and existing.title == title
+                    and same_addressee
                 ):
                     return _view(existing, case.reference)
             confidentiality = _confidentiality(settings)
@@ -324,6 +411,7 @@ class LetterService:
                 confidentiality=confidentiality,
                 author=self.context.user,
                 body_text=fill(template.body, values),
+                addressee_party_id=addressee_id if kind != LetterType.INTERN_ADVIES else None,
             )
             session.add(doc)
             audit.record_case_event(
@@ -332,7 +420,7 @@ class LetterService:
                 self.context.user,
                 DRAFT_CREATED,
                 f"Conceptbrief gemaakt: {title}.",
-                {"document": doc.id, "type": kind.value},
+                {"document": doc.id, "type": kind.value, "geadresseerde": addressee_id},
                 timeline_kind="document",
             )
             return _view(doc, case.reference)
@@ -358,6 +446,10 @@ class LetterService:
             # The approval covered the old text; a changed text needs a fresh look.
             doc.approved_by = None
             doc.approved_at = None
+            doc.approved_fingerprint = None
+            # Whoever changed the text may not approve it (four-eyes).
+            if self.context.user not in _editors(doc):
+                doc.editors = ",".join((*_editors(doc), self.context.user))[:1000]
             session.flush()
             audit.record(
                 session,
@@ -372,15 +464,16 @@ class LetterService:
         """The PDF as it is now: the stored bytes of a final letter, a rendering of a concept."""
         with self.context.db.session() as session:
             doc, case = self._load_document(session, document_id)
-            if doc.status == STATUS_FINAL and doc.content is not None:
-                return bytes(doc.content)
+            if doc.status == STATUS_FINAL:
+                return self._final_bytes(session, case, doc)
             on = letter_date(LetterType(doc.doc_type), case.decision_date, date.today())
             return self._render(session, case, doc, draft=True, on=on)
 
     # --- four-eyes and final ---------------------------------------------------------------
 
-    def approve(self, document_id: int) -> LetterDocumentView:
-        """A team lead approves a concept besluit or intern advies (never their own)."""
+    def approve(self, document_id: int, fingerprint: str) -> LetterDocumentView:
+        """A team lead approves a concept besluit or intern advies: never one they wrote or
+        changed, and only the content they saw (``fingerprint`` from ``approval_preview``)."""
         require_role(self.context, Role.TEAMLEIDER)
         with self.context.db.session() as session:
             doc, case = self._load_document(session, document_id)
@@ -390,13 +483,17 @@ class LetterService:
                     "Alleen een besluit en een intern advies worden goedgekeurd door een "
                     "teamleider; deze brief kan zonder goedkeuring definitief worden."
                 )
-            if doc.author == self.context.user:
-                raise PermissionDenied(
-                    "U kunt een brief die u zelf heeft opgesteld niet goedkeuren: een andere "
-                    "teamleider moet meekijken (vier-ogenprincipe)."
+            self._check_may_approve(doc)
+            current = self._fingerprint(session, case, doc)
+            if fingerprint != current:
+                raise ConflictError(
+                    f"De brief '{doc.title}' is gewijzigd sinds u het voorbeeld bekeek (of u "
+                    "heeft het voorbeeld niet bekeken). Bekijk het voorbeeld opnieuw en keur "
+                    "dan goed; er is niets goedgekeurd."
                 )
             doc.approved_by = self.context.user
             doc.approved_at = utcnow()
+            doc.approved_fingerprint = current
             audit.record_case_event(
                 session,
                 case,
@@ -408,8 +505,21 @@ class LetterService:
             )
             return _view(doc, case.reference)
 
-    def approve_latest(self, reference: str, letter_type: str) -> LetterDocumentView:
-        """Approve the newest concept of this type on the case (``bibob-desk approve``)."""
+    def _check_may_approve(self, doc: Document) -> None:
+        """Four-eyes: neither the author nor anyone who changed the text approves it."""
+        if doc.author == self.context.user:
+            raise PermissionDenied(
+                "U kunt een brief die u zelf heeft opgesteld niet goedkeuren: een andere "
+                "teamleider moet meekijken (vier-ogenprincipe)."
+            )
+        if self.context.user in _editors(doc):
+            raise PermissionDenied(
+                "U heeft de tekst van deze brief gewijzigd en kunt hem daarom niet goedkeuren: "
+                "een andere teamleider moet meekijken (vier-ogenprincipe)."
+            )
+
+    def latest_concept(self, reference: str, letter_type: str) -> LetterDocumentView:
+        """The newest concept of this type on the case (``bibob-desk approve`` shows it)."""
         kind = parse_letter_type(letter_type)
         with self.context.db.session() as session:
             case = self._load_case(session, reference)
@@ -423,8 +533,7 @@ class LetterService:
                     f"Zaak {case.reference} heeft geen conceptbrief van het type {kind.value} om "
                     "goed te keuren."
                 )
-            document_id = concepts[-1].id
-        return self.approve(document_id)
+            return _view(concepts[-1], case.reference)
 
     def finalise(self, document_id: int) -> LetterDocumentView:
         """Render the final PDF/A once, store it with its checksum; the letter becomes read-only."""
@@ -443,8 +552,35 @@ class LetterService:
                 f"De brief '{doc.title}' moet eerst door een teamleider worden goedgekeurd "
                 "(vier-ogenprincipe) voordat hij definitief wordt of wordt geëxporteerd."
             )
+        if doc.approved_fingerprint is not None and doc.approved_fingerprint != (
+            self._fingerprint(session, case, doc)
+        ):
+            # Anything the approver saw (text, addressee, decision, voorschriften) changed.
+            raise ValidationError(
+                f"De goedkeuring van '{doc.title}' is vervallen: de brief of de gegevens "
+                "erin (geadresseerde, besluit, voorschriften) zijn na de goedkeuring gewijzigd. "
+                "Laat hem opnieuw goedkeuren (vier-ogenprincipe)."
+            )
         kind = LetterType(doc.doc_type)
         check_letter_fits(kind, self._facts(session, case))
+        addressee_view = self._addressee_view(case, doc)
+        if addressee_view is not None and not addressee_view.complete:
+            missing = ", ".join(addressee_view.missing) or "de geadresseerde"
+            raise ValidationError(
+                f"De brief '{doc.title}' kan niet definitief worden: van "
+                f"{addressee_view.name or 'de geadresseerde'} ontbreekt {missing}. Vul het "
+                "postadres aan bij de betrokkene.",
+                "addressee",
+            )
+        if kind == LetterType.BESLUIT and case.decision == "verlenen_met_voorschriften":
+            record = active_decision(session, case)
+            if record is None or not voorschriften_from_json(record.voorschriften):
+                raise ValidationError(
+                    "Een besluit 'verlenen met voorschriften' kan pas definitief worden als het "
+                    "besluit met zijn voorschriften is vastgelegd (tabblad Procedure, Besluit "
+                    "vastleggen).",
+                    "voorschriften",
+                )
         # Imported or demo concepts may come without text: use the template's.
         settings = SettingsService(self.context).all()
         addressee = self._addressee_for_document(case, doc)
@@ -470,6 +606,36 @@ class LetterService:
             timeline_kind="document",
         )
 
+    def _final_bytes(self, session: Session, case: Case, doc: Document) -> bytes:
+        """The stored PDF of a final letter. Demo data and imports may insert a final letter
+        without its bytes: it is rendered once, on first use, dated as when it was made final,
+        and stored with its checksum; from then on those bytes are the letter."""
+        if doc.content is not None:
+            return bytes(doc.content)
+        made = doc.finalised_at or utcnow()
+        kind = LetterType(doc.doc_type)
+        if not doc.body_text.strip():
+            settings = SettingsService(self.context).all()
+            addressee = self._addressee_for_document(case, doc)
+            on = letter_date(kind, case.decision_date, made.date())
+            values = self._values(session, case, kind, addressee, on, settings)
+            doc.body_text = fill(load_template(kind).body, values)
+        on = letter_date(kind, case.decision_date, made.date())
+        pdf = self._render(session, case, doc, draft=False, on=on, created=made)
+        doc.content = pdf
+        doc.sha256 = hashlib.sha256(pdf).hexdigest()
+        doc.size_bytes = len(pdf)
+        doc.finalised_at = made
+        doc.filename = doc.filename or f"{base_name(case.reference, doc.doc_type)}.pdf"
+        audit.record(
+            session,
+            self.context.user,
+            FINALISED,
+            case.reference,
+            {"document": doc.id, "sha256": doc.sha256, "eerste_gebruik": True},
+        )
+        return pdf
+
     # --- export ----------------------------------------------------------------------------
 
     def export_document(
@@ -493,8 +659,8 @@ class LetterService:
                 self._finalise(session, case, doc)
         with self.context.db.session() as session:
             doc, case = self._load_document(session, document_id)
-            assert doc.content is not None and doc.sha256 is not None
-            pdf = bytes(doc.content)
+            pdf = self._final_bytes(session, case, doc)
+            assert doc.sha256 is not None
             sha = doc.sha256
             # ZGW's auteur is a person: the author's name, not their login.
             author_name = self._full_name(session, doc.author)
@@ -592,8 +758,8 @@ class LetterService:
             case = self._load_case(session, reference)
             # Printing shows the officer's newest concept, approved or not.
             chosen = self._pick_document(session, case, kind, party, approved_only=False)
-            if chosen is not None and chosen.status == STATUS_FINAL and chosen.content:
-                pdf = bytes(chosen.content)
+            if chosen is not None and chosen.status == STATUS_FINAL:
+                pdf = self._final_bytes(session, case, chosen)
             else:
                 check_letter_fits(kind, self._facts(session, case))
                 if chosen is None:
@@ -667,9 +833,12 @@ class LetterService:
         approved_only: bool = True,
     ) -> Document | None:
         rows = [d for d in self._letter_rows(session, case) if d.doc_type == kind.value]
-        if party and kind == LetterType.KENNISGEVING_DERDEN:
+        if kind == LetterType.KENNISGEVING_DERDEN:
             link = self._addressee_link(case, kind, party)
-            rows = [d for d in rows if link is not None and link.party.name in d.title]
+            wanted = link.party_id if link is not None else None
+            rows = [
+                d for d in rows if _party_id_of(self._addressee_for_document(case, d)) == wanted
+            ]
         finals = [d for d in rows if d.status == STATUS_FINAL]
         if finals:
             return finals[-1]
@@ -700,22 +869,49 @@ class LetterService:
             third_party_count=len(_third_party_links(case)),
         )
 
-    def _addressee_link(self, case: Case, kind: LetterType, party: str | None) -> CaseParty | None:
+    def _addressee_link(
+        self, case: Case, kind: LetterType, party: str | int | None
+    ) -> CaseParty | None:
+        """The addressee: the applicant, or for a kennisgeving the third party chosen by id or
+        by exact name. An unknown or ambiguous choice is refused with the list to choose from:
+        a letter to the wrong person breaches art. 28 Wet Bibob."""
         if kind == LetterType.KENNISGEVING_DERDEN:
             links = _third_party_links(case)
-            if party:
-                wanted = party.strip().lower()
-                for link in links:
-                    if link.party.name.lower() == wanted:
-                        return link
-                names = ", ".join(link.party.name for link in links) or "(geen)"
+            choices = "; ".join(f"{link.party_id}: {_party_label(link)}" for link in links)
+            if party is None or str(party).strip() == "":
+                if len(links) == 1:
+                    return links[0]
+                if not links:
+                    return None
                 raise ValidationError(
-                    f"'{party.strip()}' is geen betrokkene (anders dan de aanvrager) in zaak "
-                    f"{case.reference}. Kies uit: {names}.",
+                    f"Zaak {case.reference} heeft meer dan één derde; kies de geadresseerde "
+                    f"(--party met nummer of naam): {choices}.",
                     "party",
                 )
-            return links[0] if links else None
-        if party:
+            wanted = str(party).strip()
+            if wanted.isdigit():
+                found = [link for link in links if link.party_id == int(wanted)]
+            else:
+                normal = " ".join(wanted.split()).casefold()
+                found = [
+                    link for link in links if " ".join(link.party.name.split()).casefold() == normal
+                ]
+            if len(found) == 1:
+                return found[0]
+            if len(found) > 1:
+                raise ValidationError(
+                    f"Meer dan één betrokkene in zaak {case.reference} heet '{wanted}'. Kies met "
+                    f"het nummer (--party NUMMER): "
+                    + "; ".join(f"{link.party_id}: {_party_label(link)}" for link in found)
+                    + ".",
+                    "party",
+                )
+            raise ValidationError(
+                f"'{wanted}' is geen betrokkene (anders dan de aanvrager) in zaak "
+                f"{case.reference}. Kies uit: {choices or '(geen)'}.",
+                "party",
+            )
+        if party is not None and str(party).strip():
             raise ValidationError(
                 "Een andere geadresseerde (--party) kan alleen bij een kennisgeving aan derden.",
                 "party",
@@ -724,13 +920,88 @@ class LetterService:
 
     def _addressee_for_document(self, case: Case, doc: Document) -> CaseParty | None:
         kind = LetterType(doc.doc_type)
+        if kind == LetterType.INTERN_ADVIES:
+            return None
+        if doc.addressee_party_id is not None:
+            # By id only; a party no longer in the case gives no addressee (final refused).
+            wanted = [cp for cp in case.parties if cp.party_id == doc.addressee_party_id]
+            if kind == LetterType.KENNISGEVING_DERDEN:
+                third = {cp.party_id for cp in _third_party_links(case)}
+                wanted = [cp for cp in wanted if cp.party_id in third]
+            return wanted[0] if wanted else None
         if kind == LetterType.KENNISGEVING_DERDEN:
-            for link in _third_party_links(case):
-                if link.party.name in doc.title:
-                    return link
-            links = _third_party_links(case)
-            return links[0] if links else None
+            # A letter from before migration 0007: only an exact, unique title match counts.
+            template = load_template(kind)
+            matches = [
+                link
+                for link in _third_party_links(case)
+                if doc.title
+                == fill(
+                    template.titel,
+                    {"geadresseerde": link.party.name, "zaaknummer": case.reference},
+                )[:200]
+            ]
+            return matches[0] if len(matches) == 1 else None
         return _applicant_link(case)
+
+    def _addressee_view(self, case: Case, doc: Document) -> AddresseeView | None:
+        if LetterType(doc.doc_type) == LetterType.INTERN_ADVIES:
+            return None
+        link = self._addressee_for_document(case, doc)
+        if link is None:
+            return AddresseeView(None, "", (), ("een geadresseerde",))
+        party = link.party
+        missing = tuple(
+            label
+            for label, value in (
+                ("straat", party.street),
+                ("huisnummer", party.house_number),
+                ("postcode", party.postcode),
+                ("woonplaats", party.city),
+            )
+            if not (value or "").strip()
+        )
+        lines = addressee_block(
+            party.name,
+            party.street,
+            party.house_number,
+            party.postcode,
+            party.city,
+            attention="t.a.v. de directie" if party.kind == PartyKind.LEGAL_ENTITY.value else "",
+        )
+        return AddresseeView(party.id, party.name, tuple(lines), missing)
+
+    def _fingerprint(self, session: Session, case: Case, doc: Document) -> str:
+        """SHA-256 of everything the approver approves: text, addressee and address, the
+        decision with its motivation and voorschriften, the conclusion."""
+        link = self._addressee_for_document(case, doc)
+        party = link.party if link is not None else None
+        record = active_decision(session, case)
+        payload = {
+            "type": doc.doc_type,
+            "body": doc.body_text,
+            "confidentiality": doc.confidentiality,
+            "addressee": None
+            if party is None
+            else [
+                party.id,
+                party.name,
+                party.street,
+                party.house_number,
+                party.postcode,
+                party.city,
+            ],
+            "conclusion": [case.conclusion, case.conclusion_grounds],
+            "decision": [
+                case.decision,
+                case.decision_date.isoformat() if case.decision_date else None,
+            ],
+            "record": None
+            if record is None
+            else [record.id, record.decision, record.motivation, record.voorschriften],
+        }
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def _full_name(self, session: Session, username: str) -> str:
         if not username:
@@ -817,6 +1088,7 @@ class LetterService:
             "verzenddatum": format_date_nl(sent_on),
             "bezwaartermijn_einddatum": format_date_nl(bezwaar.due),
             "beslistermijn_weken": str(period_weeks),
+            **_decision_parts(session, case),
         }
 
     def _content(
@@ -1082,3 +1354,46 @@ def _level(confidentiality: str) -> int:
 def _confidentiality(settings: Mapping[str, Any]) -> str:
     value = settings.get("export", {}).get("confidentiality") or DEFAULT_CONFIDENTIALITY
     return parse_confidentiality(str(value))
+
+
+def _party_id_of(link: CaseParty | None) -> int | None:
+    return link.party_id if link is not None else None
+
+
+def _party_label(link: CaseParty) -> str:
+    party = link.party
+    address = format_address(party.street, party.house_number, party.postcode, party.city)
+    role = link.role
+    return f"{party.name}, {address or 'geen adres'} ({role})"
+
+
+def _decision_parts(session: Session, case: Case) -> dict[str, str]:
+    """The recorded decision's voorschriften (art. 3 lid 7 Wet Bibob) and motivation (Awb
+    3:46) as letter text: in full for the besluit, as a summary for the intern advies."""
+    record = active_decision(session, case)
+    if record is None:
+        return {
+            "besluit_onderdelen": "",
+            "besluit_samenvatting": "Het besluit is nog niet vastgelegd; voorschriften en "
+            "motivering volgen bij het besluit.",
+        }
+    items = voorschriften_from_json(record.voorschriften)
+    parts: list[str] = []
+    summary: list[str] = []
+    if items:
+        parts.append(
+            "## Voorschriften\nAan de vergunning verbinden wij de volgende voorschriften "
+            "(artikel 3, zevende lid, Wet Bibob):\n"
+            + "\n".join(f"- {n}. {v.sentence()}" for n, v in enumerate(items, start=1))
+        )
+        summary.append(
+            f"Voorschriften ({len(items)}): "
+            + " ".join(f"{n}. {v.sentence()}" for n, v in enumerate(items, start=1))
+        )
+    if record.motivation.strip():
+        parts.append("## Motivering van het besluit\n" + record.motivation.strip())
+        summary.append("Motivering: " + record.motivation.strip())
+    return {
+        "besluit_onderdelen": "\n\n".join(parts),
+        "besluit_samenvatting": " ".join(summary) or "Geen voorschriften vastgelegd.",
+    }

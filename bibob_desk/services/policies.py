@@ -169,6 +169,17 @@ class PolicyService:
                     "versienummer; oude versies worden nooit overschreven.",
                     "version",
                 )
+            same_day = next(
+                (v for v in existing if v.effective_from == policy.effective_from), None
+            )
+            if same_day is not None:
+                # Two versions from one date: which one applies would depend on their order.
+                raise ValidationError(
+                    f"Versie '{same_day.version}' geldt al vanaf "
+                    f"{format_date_nl(policy.effective_from)}; versie '{policy.version}' kan "
+                    "niet op dezelfde datum ingaan. Kies een andere ingangsdatum.",
+                    "effective_from",
+                )
             row = _row(policy, self.context.user)
             session.add(row)
             session.flush()
@@ -184,3 +195,7 @@ class PolicyService:
                 },
             )
             return _view(row)
+
+
+SOURCE_DATABASE = "database"
+SOURCE_FILE = "file"

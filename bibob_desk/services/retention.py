@@ -26,6 +26,7 @@ from bibob_desk.domain.retention import (
     destruction_due_on,
     is_due,
     parse_retention_years,
+    retention_rule,
 )
 from bibob_desk.domain.roles import Role
 from bibob_desk.domain.values import CaseReference, format_date_nl
@@ -135,16 +136,18 @@ def due_for_destruction(context: AppContext, today: date | None = None) -> list[
         return found
 
 
-def destroy_cases(
-    context: AppContext, references: Iterable[str], today: date | None = None
-) -> DestructionReport:
-    """Destroy the given cases in one transaction; refused as a whole if any is not yet due."""
+def destroy_cases(context: AppContext, references: Iterable[str]) -> DestructionReport:
+    """Destroy the given cases in one transaction; refused as a whole if any is not yet due.
+
+    Always against the real date: a "what if" date exists for the list only, never for
+    destruction (a backdated destruction would destroy files the Archiefwet requires kept)."""
     require_role(context, Role.TEAMLEIDER)
     refs = [str(CaseReference.parse(r)) for r in references]
     if not refs:
         raise ValidationError("Kies ten minste één zaak om te vernietigen.", "references")
     years = retention_years(context)
-    day = today or date.today()
+    rule = retention_rule(years)
+    day = date.today()
     totals = [0, 0, 0]
     with context.db.session() as session:
         cases = []
@@ -176,7 +179,13 @@ def destroy_cases(
                 audit.DESTRUCTION,
                 case.reference,
                 {
+                    "regel": rule,
                     "bewaartermijn_jaren": years,
+                    "gesloten_op": _closing_date(case).isoformat(),
+                    "vernietigbaar_vanaf": destruction_due_on(
+                        _closing_date(case), years
+                    ).isoformat(),
+                    "peildatum": day.isoformat(),
                     "betrokkenen": counts[0],
                     "documenten": counts[1],
                     "tijdlijnregels": counts[2],

@@ -24,6 +24,11 @@ from bibob_desk.domain.deadlines import (
     register_reminder,
     urgency,
 )
+from bibob_desk.domain.decisions import (
+    check_decision_content,
+    parse_voorschriften,
+    voorschriften_json,
+)
 from bibob_desk.domain.errors import PermissionDenied, ValidationError
 from bibob_desk.domain.phases import PHASE_LABELS, PHASES_BEFORE_DECISION, Phase
 from bibob_desk.domain.roles import Role
@@ -51,8 +56,22 @@ from bibob_desk.domain.workflow import (
 from bibob_desk.services import audit
 from bibob_desk.services.access import viewer_in_session, visible_case_by_reference
 from bibob_desk.services.context import AppContext
+from bibob_desk.services.decisions import (
+    AUDIT_REOPEN,
+    active_decision,
+    is_decided,
+    require_not_decided,
+    withdraw_concept_approvals,
+)
 from bibob_desk.services.settings import settings_in_session
-from bibob_desk.storage.models import Case, Suspension, TimelineEntry, utcnow
+from bibob_desk.storage.models import (
+    Case,
+    CaseDecision,
+    Document,
+    Suspension,
+    TimelineEntry,
+    utcnow,
+)
 
 PHASE_ENTRY_KIND = "fase"
 REGISTER_ENTRY_KIND = "register"
@@ -60,6 +79,7 @@ DANGER_CONCLUSIONS = frozenset({Conclusion.MINDERE_MATE.value, Conclusion.ERNSTI
 AUDIT_PHASE = "fase_wijzigen"
 AUDIT_CONCLUSION = "conclusie_vastleggen"
 AUDIT_DECISION = "besluit_vastleggen"
+AUDIT_SENT = "besluit_verzonden"
 
 # Phases in which the decision period of the application still runs.
 _DECISION_PERIOD_RUNS = PHASES_BEFORE_DECISION
@@ -666,6 +686,7 @@ class WorkflowService:
         check_conclusion(value, parsed_grounds, intended, reason)
         with self.context.db.session() as session:
             case = self._load(session, reference, write=True)
+            require_not_decided(case, "De conclusie en de gegevens van deze zaak")
             if Phase(case.phase) not in (Phase.CONCLUSIE, Phase.ZIENSWIJZE):
                 raise ValidationError(
                     "De conclusie wordt vastgelegd in de fase conclusie (of na de zienswijze).",
@@ -675,6 +696,7 @@ class WorkflowService:
             case.conclusion_grounds = ",".join(parsed_grounds)
             case.decision = intended.value
             case.decision_date = None
+            lapsed = withdraw_concept_approvals(session, case)
             grounds_text = "; ".join(GROUND_LABELS[g] for g in parsed_grounds)
             text = (
                 f"Conclusie: {CONCLUSION_LABELS[value].lower()}"
@@ -693,6 +715,7 @@ class WorkflowService:
                     "conclusie": value.value,
                     "gronden": list(parsed_grounds),
                     "voornemen": intended.value,
+                    "goedkeuringen_vervallen": lapsed,
                 },
                 kind="conclusie",
             )
@@ -705,9 +728,14 @@ class WorkflowService:
         decision_date: date,
         sent_date: date | None = None,
         reason: str = "",
+        voorschriften: object = (),
     ) -> WorkflowView:
+        """Record the besluit with its motivation (Awb 3:46) and voorschriften (art. 3 lid 7
+        Wet Bibob) in ``case_decisions``. ``sent_date`` only when an approved, final besluit
+        letter exists (see ``record_sent``)."""
         final = decision if isinstance(decision, Decision) else parse_decision(decision)
         decided = self._check_date(decision_date)
+        items = parse_voorschriften(voorschriften)
         if sent_date is not None:
             self._check_date(sent_date)
             if sent_date < decided:
@@ -718,20 +746,34 @@ class WorkflowService:
             case = self._load(session, reference, write=True)
             if Phase(case.phase) is not Phase.BESLUIT:
                 raise ValidationError("Een besluit wordt vastgelegd in de fase besluit.", "phase")
+            if is_decided(case):
+                require_not_decided(case, "Het besluit en de gegevens van deze zaak")
             conclusion = Conclusion(case.conclusion) if case.conclusion else None
             intended = Decision(case.decision) if case.decision else None
             check_final_decision(
                 conclusion, intended, final, parse_grounds(case.conclusion_grounds or ""), reason
             )
+            check_decision_content(final, items, reason)
             case.decision = final.value
             case.decision_date = decided
-            case.decision_sent_date = sent_date
-            text = f"Besluit: {DECISION_LABELS[final].lower()} op {format_date_nl(decided)}"
-            if sent_date:
-                text += f", verzonden op {format_date_nl(sent_date)}"
-            text += "."
-            if reason.strip():
-                text += f" Motivering: {reason.strip()}"
+            lapsed = withdraw_concept_approvals(session, case)
+            session.add(
+                CaseDecision(
+                    case_id=case.id,
+                    decision=final.value,
+                    decided_on=decided,
+                    motivation=reason.strip(),
+                    voorschriften=voorschriften_json(items),
+                    recorded_by=self.context.user,
+                )
+            )
+            session.flush()
+            text = f"Besluit: {DECISION_LABELS[final].lower()} op {format_date_nl(decided)}."
+            if items:
+                text += " Voorschriften: " + " ".join(
+                    f"{n}. {v.sentence()}" for n, v in enumerate(items, start=1)
+                )
+            text += f" Motivering: {reason.strip()}"
             self._record(
                 session,
                 case,
@@ -741,8 +783,124 @@ class WorkflowService:
                 {
                     "besluit": final.value,
                     "besluitdatum": decided.isoformat(),
-                    "verzonden": sent_date.isoformat() if sent_date else None,
+                    "voorschriften": [v.to_json() for v in items],
+                    "goedkeuringen_vervallen": lapsed,
                 },
+                kind="besluit",
+            )
+            if sent_date is not None:
+                self._mark_sent(session, case, sent_date)
+            return build_view(session, case, self.today)
+
+    def record_sent(self, reference: str, sent_on: date) -> WorkflowView:
+        """The besluit was sent: the bezwaar term (6 weeks, Awb 6:7) runs from the day after
+        (Awb 6:8). Only an approved, final besluit letter can have been sent."""
+        sent = self._check_date(sent_on)
+        with self.context.db.session() as session:
+            case = self._load(session, reference, write=True)
+            self._mark_sent(session, case, sent)
+            return build_view(session, case, self.today)
+
+    def _mark_sent(self, session: Session, case: Case, sent: date) -> None:
+        if case.decision_date is None:
+            raise ValidationError(
+                "Leg eerst het besluit vast; daarna de verzending van de besluitbrief.",
+                "sent_date",
+            )
+        if case.decision_sent_date is not None:
+            raise ValidationError(
+                f"De verzending is al vastgelegd ({format_date_nl(case.decision_sent_date)}).",
+                "sent_date",
+            )
+        if sent < case.decision_date:
+            raise ValidationError(
+                "De verzenddatum kan niet vóór de besluitdatum liggen.", "sent_date"
+            )
+        record = active_decision(session, case)
+        letters = select(Document).where(
+            Document.case_id == case.id,
+            Document.doc_type == "besluit",
+            Document.status == "definitief",
+            Document.approved_by.is_not(None),
+        )
+        if record is not None:
+            # The letter must be made final after the decision it announces was recorded.
+            letters = letters.where(Document.finalised_at >= record.recorded_at)
+        if session.execute(letters.limit(1)).first() is None:
+            raise ValidationError(
+                "Er is nog geen definitieve, door een teamleider goedgekeurde besluitbrief voor "
+                "dit besluit; alleen die kan zijn verzonden. Maak de besluitbrief op het tabblad "
+                "Brieven, laat hem goedkeuren en maak hem definitief.",
+                "sent_date",
+            )
+        case.decision_sent_date = sent
+        self._record(
+            session,
+            case,
+            f"Besluit verzonden op {format_date_nl(sent)}; de bezwaartermijn van zes weken loopt "
+            "vanaf de dag daarna (artikelen 6:7 en 6:8 Awb).",
+            AUDIT_SENT,
+            sent,
+            {"verzonden": sent.isoformat()},
+            kind="besluit",
+        )
+
+    def reopen(self, reference: str, reason: str) -> WorkflowView:
+        """A team lead reopens a decided case with a reason (logged, on the timeline). The
+        decision row is marked, never rewritten; assessments stay as they were."""
+        if not reason.strip():
+            raise ValidationError("Geef de reden waarom de zaak wordt heropend.", "reason")
+        with self.context.db.session() as session:
+            viewer = viewer_in_session(session, self.context.user)
+            if not viewer.has(Role.TEAMLEIDER):
+                raise PermissionDenied("Alleen een teamleider mag een besloten zaak heropenen.")
+            case = self._load(session, reference, write=True)
+            if not is_decided(case):
+                raise ValidationError(
+                    f"Zaak {case.reference} heeft geen vastgelegd besluit; heropenen is niet "
+                    "nodig.",
+                    "reference",
+                )
+            assert case.decision_date is not None
+            record = active_decision(session, case)
+            if record is None:
+                # A decision from before case_decisions existed (or imported): keep it as a row.
+                record = CaseDecision(
+                    case_id=case.id,
+                    decision=case.decision or "",
+                    decided_on=case.decision_date,
+                    motivation="",
+                    voorschriften="[]",
+                    recorded_by="",
+                )
+                session.add(record)
+            record.reopened_at = utcnow()
+            record.reopened_by = self.context.user
+            record.reopen_reason = reason.strip()
+            earlier = f"{case.decision}, {format_date_nl(case.decision_date)}"
+            previous = {
+                "besluit": case.decision,
+                "besluitdatum": case.decision_date.isoformat(),
+                "verzonden": (
+                    case.decision_sent_date.isoformat() if case.decision_sent_date else None
+                ),
+                "fase": case.phase,
+            }
+            case.decision_date = None
+            case.decision_sent_date = None
+            withdraw_concept_approvals(session, case)
+            if Phase(case.phase) is Phase.GESLOTEN:
+                case.phase = Phase.BESLUIT.value
+                case.closed_on = None
+            self._record(
+                session,
+                case,
+                f"Zaak heropend door {self.context.user}. Reden: {reason.strip()} Het eerdere "
+                f"besluit ({earlier}) "
+                "blijft in het dossier.",
+                AUDIT_REOPEN,
+                self.today,
+                {"reden": reason.strip(), "eerder": previous},
                 kind="besluit",
             )
             return build_view(session, case, self.today)

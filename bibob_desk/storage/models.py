@@ -184,11 +184,36 @@ class Document(Base):
     size_bytes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     approved_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     approved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # Migration 0007: the addressee chosen by id, who changed the text, and a fingerprint of
+    # what the approver saw (services/letters.py).
+    addressee_party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"), nullable=True)
+    editors: Mapped[str] = mapped_column(String(1000), default="", server_default="")
+    approved_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     case: Mapped[Case] = relationship(back_populates="documents")
+
+
+class CaseDecision(Base):
+    """A recorded besluit with its motivation and voorschriften (JSON list of
+    ``{"tekst": ..., "termijn": ...}``). Reopening the case marks the row; it is never rewritten.
+    """
+
+    __tablename__ = "case_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(40))
+    decided_on: Mapped[date] = mapped_column(Date)
+    motivation: Mapped[str] = mapped_column(Text, default="")
+    voorschriften: Mapped[str] = mapped_column(Text, default="[]")
+    recorded_by: Mapped[str] = mapped_column(String(100), default="")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    reopened_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    reopened_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    reopen_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class DocumentExport(Base):

@@ -79,7 +79,7 @@ CASE_CHILD_TABLES = (
 )
 # Case-data tables added by later migrations, each protected by its own migration through
 # protect_case_table (install() runs in migration 0005 and touches only the tables of 0005).
-LATER_CASE_TABLES = ("imported_cases", "party_relations")
+LATER_CASE_TABLES = ("imported_cases", "party_relations", "case_decisions")
 CASE_DATA_TABLES = frozenset(
     {"cases", "parties", "tips", "document_exports", "audit_log", "case_search"}
     | set(CASE_CHILD_TABLES)

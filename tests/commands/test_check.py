@@ -175,6 +175,7 @@ def test_version_in_force_on_the_date(capsys: pytest.CaptureFixture[str], tmp_pa
         "name": "Beleidsregel Bibob Teststad",
         "version": "2",
         "effective_from": "2025-07-01",
+        "source": "file",
     }
     assert after["outcome"] == "mandatory"
     # Out of scope in this policy (a province may leave areas out).

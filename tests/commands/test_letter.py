@@ -171,9 +171,15 @@ def test_besluit_export_needs_approval_by_another_team_lead(
         == 1
     )
     assert "teamleider" in capsys.readouterr().err
-    assert (
-        run(sqlite_context, "approve", "--case", reference, "--type", "besluit", user="lead2") == 0
-    )
+    # Without a terminal to ask on, approving needs the fingerprint of the text shown.
+    approve = ["approve", "--case", reference, "--type", "besluit"]
+    assert run(sqlite_context, *approve, user="lead2") == 2
+    shown = capsys.readouterr()
+    assert "Zin van de behandelaar." in shown.out and "--fingerprint" in shown.err
+    fingerprint = shown.out.split("Vingerafdruk: ")[1].split()[0]
+    assert run(sqlite_context, *approve, "--fingerprint", "0" * 64, user="lead2") == 2
+    assert "gewijzigd sinds u het voorbeeld" in capsys.readouterr().err
+    assert run(sqlite_context, *approve, "--fingerprint", fingerprint, user="lead2") == 0
     assert (
         run(sqlite_context, "export", "--case", reference, "--type", "besluit", "--to", folder) == 0
     )
@@ -203,3 +209,37 @@ def test_export_without_the_organisation_exits_2_naming_the_settings(
         err.count("\n") == 1 and "organisation.rsin" in err and "organisation.address_lines" in err
     )
     assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_party_by_exact_name_or_number_and_an_ambiguous_name_exits_2(
+    sqlite_context: AppContext, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bibob_desk.services.cases import CaseService, PartyInput
+    from bibob_desk.services.letters import LetterService
+
+    reference = make_letter_case(sqlite_context, third_party=False)
+    cases = CaseService(sqlite_context)
+    for street in ("Kerkstraat", "Brink"):
+        cases.add_party(
+            reference,
+            PartyInput(
+                name="Jan Bos",
+                kind="natuurlijk_persoon",
+                role="financier" if street == "Brink" else "overig",
+                street=street,
+                house_number="1",
+                postcode="9401 AA",
+                city="Assen",
+            ),
+        )
+    out = tmp_path / "k.pdf"
+    args = ["letter", "--case", reference, "--type", "kennisgeving_derden", "--out", str(out)]
+    assert run(sqlite_context, *args, "--party", "Jan Bos") == 2
+    err = capsys.readouterr().err
+    assert "Meer dan één betrokkene" in err and "Kerkstraat 1" in err and "Brink 1" in err
+    assert not out.exists()
+    choices = LetterService(sqlite_context).addressee_choices(reference)
+    brink = next(pid for pid, label in choices if "Brink" in label)
+    LetterService(sqlite_context).create_draft(reference, "kennisgeving_derden", str(brink))
+    assert run(sqlite_context, *args, "--party", str(brink)) == 0
+    assert "Geadresseerde: Jan Bos; Brink 1" in capsys.readouterr().out

@@ -20,7 +20,12 @@ NODES = {
         "name": "Alpha B.V.",
         "kvk_number": "12345678",
     },
-    "party:2": {"id": "party:2", "kind": "party", "party_kind": "natuurlijk_persoon", "name": "J. Jansen"},
+    "party:2": {
+        "id": "party:2",
+        "kind": "party",
+        "party_kind": "natuurlijk_persoon",
+        "name": "J. Jansen",
+    },
 }
 EDGES = [{"from": "party:2", "to": "party:1", "relation": "bestuurder", "source": "overig"}]
 

@@ -159,11 +159,11 @@ def test_default_policy_rules(kwargs: dict[str, Any], outcome: str, rule: str) -
 @pytest.mark.parametrize(
     ("kwargs", "outcome", "rule"),
     [
-        # "of meer": at the threshold is enough.
+        # "of meer": at the threshold is enough, and is not called "above" it (issue 13).
         (
             {"area": "omgevingsvergunning_bouw", "bouwsom": "250000"},
             "mandatory",
-            "bouwsom_boven_drempel",
+            "bouwsom_op_drempel",
         ),
         (
             {"area": "omgevingsvergunning_bouw", "bouwsom": "249999.99"},

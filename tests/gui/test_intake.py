@@ -143,3 +143,77 @@ def test_main_window_new_case_opens_the_wizard(
     reference = window.detail.reference
     assert reference is not None
     assert CaseService(window.context).get(reference).outcome == "mandatory"
+
+
+def test_a_future_application_date_is_refused(qtbot: Any, sqlite_context: AppContext) -> None:
+    from datetime import date, timedelta
+
+    wizard = open_wizard(qtbot, sqlite_context)
+    qtbot.keyClicks(wizard.title_edit, "Exploitatievergunning De Toekomst")
+    wizard.date_edit.clear()
+    qtbot.keyClicks(wizard.date_edit, (date.today() + timedelta(days=1)).strftime("%d-%m-%Y"))
+    click(qtbot, wizard, QWizard.WizardButton.NextButton)
+    assert wizard.currentPage() is wizard.case_page
+    assert "toekomst" in wizard.error_labels[0].text()
+
+
+AGREEMENT_INPUTS = [
+    # (area, bouwsom, postcode, application date)
+    ("omgevingsvergunning_bouw", "450000", "", "2026-05-31"),
+    ("omgevingsvergunning_bouw", "450000", "", "2026-06-01"),
+    ("omgevingsvergunning_bouw", "500000", "", "2026-07-01"),
+    ("omgevingsvergunning_bouw", "600000", "", "2026-07-01"),
+    ("omgevingsvergunning_bouw", "800000", "", "2026-05-01"),
+    ("omgevingsvergunning_bouw", "150000", "9402 CD", "2026-07-01"),
+    ("omgevingsvergunning_bouw", "150000", "9404 CD", "2026-07-01"),
+    ("exploitatie_horeca", "", "", "2026-07-01"),
+    ("subsidie", "", "", "2026-07-01"),
+]
+
+
+def test_the_wizard_and_check_agree_with_a_version_added_in_the_database(
+    qtbot: Any, sqlite_context: AppContext, capsys: Any
+) -> None:
+    import json
+    from datetime import date
+
+    from bibob_desk.cli import main
+    from bibob_desk.domain.policy import parse_policy
+    from bibob_desk.paths import resource_path
+    from bibob_desk.services.policies import PolicyService
+    from tests.conftest import make_training, make_user
+
+    seed = json.loads(
+        (resource_path("policy") / "drentse-aanpak-2024.json").read_text(encoding="utf-8")
+    )
+    seed.update(version="2026.2", effective_from="2026-06-01")
+    seed["threshold"] = {**seed["threshold"], "amount": "500000", "comparison": "of_meer"}
+    seed["risk_areas"] = [{"postcodes": "9401-9403", "label": "Centrum", "threshold": "100000"}]
+    make_user(sqlite_context.db, "beheer", "beheerder")
+    PolicyService(AppContext(sqlite_context.db, "beheer")).add_version(parse_policy(seed))
+    make_training(sqlite_context.db)
+    url = sqlite_context.db.engine.url.render_as_string(hide_password=False)
+    wizard = open_wizard(qtbot, sqlite_context)
+    for area, bouwsom, postcode, on in AGREEMENT_INPUTS:
+        wizard.area_combo.setCurrentIndex(wizard.area_combo.findData(area))
+        wizard.bouwsom_edit.setText(bouwsom)
+        wizard.postcode_edit.setText(postcode)
+        wizard.date_edit.setText(date.fromisoformat(on).strftime("%d-%m-%Y"))
+        live = wizard.live
+        assert live is not None, (area, bouwsom, postcode, on)
+        args = ["--db", url, "--user", "tester", "check", "--area", area, "--date", on, "--json"]
+        if bouwsom:
+            args += ["--bouwsom", bouwsom]
+        if postcode:
+            args += ["--postcode", postcode]
+        try:
+            main(args)
+        except SystemExit as exc:
+            assert not exc.code, capsys.readouterr().err
+        data = json.loads(capsys.readouterr().out)
+        assert data["policy"]["source"] == "database"
+        assert (data["outcome"], data["rule"], data["policy"]["version"]) == (
+            live.outcome.value,
+            live.rule.value,
+            live.policy.version,
+        ), (area, bouwsom, postcode, on)

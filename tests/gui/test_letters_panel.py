@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -104,7 +105,7 @@ def test_draft_edit_preview_final_and_export(
 
 
 def test_approve_button_follows_four_eyes(
-    qtbot: QtBot, sqlite_context: AppContext, messages: Messages
+    qtbot: QtBot, sqlite_context: AppContext, messages: Messages, approval_dialogs: list[Any]
 ) -> None:
     make_user(sqlite_context.db, "lead2", "teamleider")
     reference = make_letter_case(sqlite_context)
@@ -118,5 +119,48 @@ def test_approve_button_follows_four_eyes(
     other = make_panel(qtbot, AppContext(db=sqlite_context.db, user="lead2"), reference)
     assert other.approve_button.isEnabled()
     qtbot.mouseClick(other.approve_button, Qt.MouseButton.LeftButton)
+    # Approving showed the letter first (every page) and approved what was shown.
+    assert len(approval_dialogs) == 1 and approval_dialogs[0].page_labels
+    assert "Opgesteld door: tester" in approval_dialogs[0].facts_label.text()
     assert other.current is not None and other.current.approved_by == "lead2"
     assert other.final_button.isEnabled()
+
+
+def test_approval_shows_the_preview_and_refuses_the_team_lead_who_edited(
+    qtbot: QtBot, sqlite_context: AppContext, messages: Messages, approval_dialogs: list[Any]
+) -> None:
+    from bibob_desk.gui import approval_dialog
+
+    make_user(sqlite_context.db, "officer", "medewerker")
+    make_user(sqlite_context.db, "lead2", "teamleider")
+    make_user(sqlite_context.db, "lead3", "teamleider")
+    reference = make_letter_case(sqlite_context, officer="officer")
+    officer = LetterService(AppContext(db=sqlite_context.db, user="officer"))
+    draft = officer.create_draft(reference, "besluit")
+    # lead2 edits the officer's besluit: lead2 may no longer approve it.
+    lead2 = AppContext(db=sqlite_context.db, user="lead2")
+    LetterService(lead2).update_body(draft.id, draft.body_text + "\n\nZin van de teamleider.")
+    panel = make_panel(qtbot, lead2, reference)
+    assert panel.current is not None and "lead2" in panel.current.editors
+    assert not panel.approve_button.isEnabled()
+    # Even when called directly, the service refuses (before any dialog).
+    panel.approve()
+    assert approval_dialogs == [] and "gewijzigd" in messages.shown[-1]
+    # Cancelling the preview approves nothing.
+    lead3 = make_panel(qtbot, AppContext(db=sqlite_context.db, user="lead3"), reference)
+    assert lead3.approve_button.isEnabled()
+    approval_dialog.run_dialog = lambda dialog: approval_dialogs.append(dialog) or False
+    qtbot.mouseClick(lead3.approve_button, Qt.MouseButton.LeftButton)
+    assert len(approval_dialogs) == 1
+    assert "Gewijzigd door: lead2" in approval_dialogs[0].facts_label.text()
+    assert LetterService(lead2).get(draft.id).approved_by is None
+
+    # A change between preview and confirmation voids the approval.
+    def edit_then_accept(dialog: Any) -> bool:
+        LetterService(lead2).update_body(draft.id, draft.body_text + "\n\nNog een zin.")
+        return True
+
+    approval_dialog.run_dialog = edit_then_accept
+    qtbot.mouseClick(lead3.approve_button, Qt.MouseButton.LeftButton)
+    assert "gewijzigd sinds u het voorbeeld" in messages.shown[-1]
+    assert LetterService(lead2).get(draft.id).approved_by is None

@@ -204,7 +204,11 @@ def _point(x: int) -> Any:
 
 
 def test_side_panel_counts_and_approval(
-    qtbot: QtBot, sqlite_context: AppContext, four: dict[str, str], monkeypatch: Any
+    qtbot: QtBot,
+    sqlite_context: AppContext,
+    four: dict[str, str],
+    monkeypatch: Any,
+    approval_dialogs: list[Any],
 ) -> None:
     from bibob_desk.gui import errors
 
@@ -267,6 +271,8 @@ def test_side_panel_counts_and_approval(
     # The logged-in team lead ("tester") did not write the letter, so may approve it.
     qtbot.mouseClick(panel.approve_button, Qt.MouseButton.LeftButton)
     assert shown == []
+    # The side panel's Goedkeuren shows the letter first, as the Brieven tab does.
+    assert len(approval_dialogs) == 1 and approval_dialogs[0].page_labels
     assert panel.approval_model.rowCount() == 0
     assert panel.approval_table.isHidden() and not panel.nothing_to_approve.isHidden()
     assert not panel.approve_button.isEnabled()

@@ -82,3 +82,28 @@ def test_invalid_or_unauthorised_versions_are_refused(
     dialog.accept()
     assert dialog.added is None and "beheerder" in dialog.error_label.text()
     assert len(PolicyService(sqlite_context).list()) == 1
+
+
+def test_the_editor_warns_about_letters_at_a_range_end_and_refuses_a_taken_date(
+    qtbot: Any, sqlite_context: AppContext
+) -> None:
+    page = make_page(qtbot, sqlite_context, "beheer", "beheerder")
+    dialog = page.make_dialog()
+    qtbot.addWidget(dialog)
+    fill_new_version(qtbot, dialog)
+    dialog.risk_areas_edit.setPlainText("9401 AB-9403 ZZ; Centrum Assen")
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dialog.added is None and "genegeerd" in dialog.error_label.text()
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)  # saved on the second click
+    assert dialog.added is not None and dialog.added.version == "2027.1"
+    # A second version on the same effective date is refused, naming the first.
+    second = page.make_dialog()
+    qtbot.addWidget(second)
+    fill_new_version(qtbot, second)
+    second.version_edit.setText("2027.2")
+    second.risk_areas_edit.setPlainText("")
+    qtbot.mouseClick(
+        second.buttons.button(second.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    assert second.added is None and "'2027.1'" in second.error_label.text()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
@@ -18,7 +20,7 @@ from bibob_desk.gui.workflow_panel import (
 )
 from bibob_desk.services.cases import CaseService, PartyInput
 from bibob_desk.services.context import AppContext
-from bibob_desk.storage.models import Case
+from bibob_desk.storage.models import Case, Document
 
 
 def open_case(context: AppContext) -> str:
@@ -40,7 +42,9 @@ def open_case(context: AppContext) -> str:
     return ref
 
 
-def test_walk_from_intake_to_besluit(qtbot: QtBot, sqlite_context: AppContext) -> None:
+def test_walk_from_intake_to_besluit(
+    qtbot: QtBot, sqlite_context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ref = open_case(sqlite_context)
     panel = WorkflowPanel(sqlite_context)
     qtbot.addWidget(panel)
@@ -52,6 +56,7 @@ def test_walk_from_intake_to_besluit(qtbot: QtBot, sqlite_context: AppContext) -
             dialog.select("ernstig_gevaar", ("a", "b"), "weigeren")
         elif isinstance(dialog, DecisionDialog):
             assert dialog.decision_combo.currentData() == "weigeren"  # the intended decision
+            dialog.reason_edit.setPlainText("Ernstig gevaar op de a- en b-grond.")
         else:
             assert isinstance(dialog, StepDialog)
         return True
@@ -109,8 +114,9 @@ def test_walk_from_intake_to_besluit(qtbot: QtBot, sqlite_context: AppContext) -
     assert panel.decision_button.isEnabled()
     qtbot.mouseClick(panel.decision_button, Qt.MouseButton.LeftButton)
     assert "Besluit: weigeren" in panel.conclusion_label.text()
+    assert not panel.decision_button.isEnabled() and panel.reopen_button.isVisibleTo(panel)
     kinds = [panel.deadline_model.row(i).kind for i in range(panel.deadline_model.rowCount())]
-    assert sorted(kinds) == ["bezwaar", "register_melding"]  # ernstig gevaar: report it
+    assert kinds == ["register_melding"]  # ernstig gevaar: report it; not sent yet
     assert "Nog te melden" in panel.register_label.text()
     assert panel.report_button.isEnabled()
     qtbot.mouseClick(panel.report_button, Qt.MouseButton.LeftButton)
@@ -120,6 +126,27 @@ def test_walk_from_intake_to_besluit(qtbot: QtBot, sqlite_context: AppContext) -
     assert seen.count("StepDialog") == 10
     assert seen[-2] == "DecisionDialog"
     assert len(changed) == 13
+    # Sent: only with an approved, final besluit letter; then the bezwaar term runs.
+    shown: list[str] = []
+    monkeypatch.setattr(errors, "show_error", lambda _p, exc, _t=None: shown.append(str(exc)))
+    qtbot.mouseClick(panel.sent_button, Qt.MouseButton.LeftButton)
+    assert shown and "goedgekeurde besluitbrief" in shown[0]
+    with sqlite_context.db.session() as session:
+        case = session.execute(select(Case).where(Case.reference == ref)).scalar_one()
+        session.add(
+            Document(
+                case_id=case.id,
+                doc_type="besluit",
+                title="Besluit",
+                status="definitief",
+                author="tester",
+                approved_by="lead2",
+                finalised_at=datetime.now(UTC).replace(tzinfo=None),
+            )
+        )
+    qtbot.mouseClick(panel.sent_button, Qt.MouseButton.LeftButton)
+    kinds = [panel.deadline_model.row(i).kind for i in range(panel.deadline_model.rowCount())]
+    assert "bezwaar" in kinds and not panel.sent_button.isEnabled()
     panel.grab().save("/tmp/workflow_panel.png")
 
     with sqlite_context.db.session() as session:

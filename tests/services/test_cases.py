@@ -223,7 +223,7 @@ def test_demo_data_is_deterministic_and_valid(context: AppContext) -> None:
     assert all(isinstance(c.bouwsom, Decimal) for c in bouw)
     # The reference counter continues after generated cases.
     year = max(c.application_date.year for c in cases)
-    new = service.open_case({**BASE, "application_date": f"{year}-12-31"})
+    new = service.open_case({**BASE, "application_date": f"{year}-01-02"})
     assert new.reference not in {c.reference for c in cases}
 
 

@@ -69,6 +69,42 @@ def test_every_case_is_assessed_and_its_history_fits_the_workflow(context: AppCo
     assert {Phase(c.phase) for c in cases} >= {Phase.GESLOTEN, Phase.VRAGENFORMULIER}
 
 
+def test_decided_demo_cases_have_a_recorded_decision_and_a_final_approved_besluit(
+    context: AppContext, tmp_path: Path
+) -> None:
+    from bibob_desk.services.letters import LetterService
+    from bibob_desk.storage.models import CaseDecision
+
+    generate_demo_cases(context, 200, seed=5)
+    with context.db.session() as session:
+        decided = list(session.execute(select(Case).where(Case.decision_date.is_not(None))))
+        records = {r.case_id: r for r in session.execute(select(CaseDecision)).scalars()}
+        besluiten = {
+            d.case_id: d
+            for d in session.execute(select(Document).where(Document.doc_type == "besluit"))
+            .scalars()
+            .all()
+        }
+    assert decided
+    for (case,) in decided:
+        record = records[case.id]
+        assert (record.decision, record.decided_on) == (case.decision, case.decision_date)
+        assert record.motivation
+        assert ("tekst" in record.voorschriften) == (case.decision == "verlenen_met_voorschriften")
+        letter = besluiten[case.id]
+        assert letter.status == "definitief" and letter.approved_by not in (None, letter.author)
+        if case.decision_sent_date is not None:
+            assert letter.finalised_at is not None
+            assert letter.finalised_at >= record.recorded_at
+    # The demo letter is rendered once, on first use, and exported like any final letter.
+    (case,) = decided[0]
+    document = besluiten[case.id]
+    lead = AppContext(db=context.db, user=document.approved_by or "")
+    result = LetterService(lead).export_document(document.id, tmp_path)
+    assert result.pdf_path.read_bytes().startswith(b"%PDF")
+    assert LetterService(lead).preview(document.id) == result.pdf_path.read_bytes()
+
+
 def test_references_continue_after_demo_data(context: AppContext) -> None:
     generate_demo_cases(context, 20, seed=3)
     generate_demo_cases(context, 20, seed=4)

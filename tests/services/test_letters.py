@@ -7,6 +7,7 @@ import io
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -15,11 +16,17 @@ from sqlalchemy import select
 from bibob_desk.domain.deadlines import compute_deadline
 from bibob_desk.domain.errors import NotFoundError, PermissionDenied, ValidationError
 from bibob_desk.domain.values import format_date_nl
+from bibob_desk.services.cases import CaseService, PartyInput
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.letters import LetterService
-from bibob_desk.storage.models import AuditEntry, DocumentExport, TimelineEntry
+from bibob_desk.storage.models import AuditEntry, Case, DocumentExport, TimelineEntry
 from tests.conftest import make_user
 from tests.services.letter_helpers import make_letter_case, set_organisation
+
+
+def approve(service: LetterService, document_id: int) -> Any:
+    """Approve as the GUI and the command do: after looking at the preview."""
+    return service.approve(document_id, service.approval_preview(document_id).fingerprint)
 
 
 def pdf_text(data: bytes) -> str:
@@ -165,15 +172,15 @@ def test_four_eyes_rules(context: AppContext) -> None:
         LetterService(context).finalise(draft.id)
     # An officer cannot approve; the author cannot approve their own letter.
     with pytest.raises(PermissionDenied):
-        officer.approve(draft.id)
+        approve(officer, draft.id)
     with pytest.raises(PermissionDenied, match="zelf"):
-        LetterService(context).approve(draft.id)
-    approved = LetterService(_as(context, "lead2")).approve(draft.id)
+        approve(LetterService(context), draft.id)
+    approved = approve(LetterService(_as(context, "lead2")), draft.id)
     assert approved.approved_by == "lead2" and approved.approved_at is not None
     # Editing withdraws the approval.
     edited = LetterService(context).update_body(draft.id, approved.body_text + "\n\nAanvulling.")
     assert edited.approved_by is None
-    approved = LetterService(_as(context, "lead2")).approve(draft.id)
+    approved = approve(LetterService(_as(context, "lead2")), draft.id)
     final = LetterService(context).finalise(draft.id)
     assert final.is_final
     with context.db.session() as session:
@@ -186,7 +193,7 @@ def test_approval_is_only_for_besluit_and_intern_advies(context: AppContext) -> 
     reference = make_letter_case(context)
     draft = LetterService(context).create_draft(reference, "vragenformulier")
     with pytest.raises(ValidationError):
-        LetterService(_as(context, "lead2")).approve(draft.id)
+        approve(LetterService(_as(context, "lead2")), draft.id)
 
 
 def test_export_writes_pdf_and_sidecar_and_records_it(context: AppContext, tmp_path: Path) -> None:
@@ -233,7 +240,7 @@ def test_export_of_besluit_needs_an_approved_concept(context: AppContext, tmp_pa
     with pytest.raises(ValidationError, match="goedgekeurd"):
         LetterService(context).export_document(draft.id, tmp_path)
     assert list(tmp_path.iterdir()) == []
-    LetterService(context).approve(draft.id)
+    approve(LetterService(context), draft.id)
     result = LetterService(context).export_letter(reference, "besluit", tmp_path)
     assert result.document.id == draft.id and result.document.is_final
     assert "goedkeuring" in json.loads(result.sidecar_path.read_text(encoding="utf-8"))["bibob"]
@@ -339,7 +346,7 @@ def test_letters_carry_the_settings_and_the_organ_of_the_area(
     make_user(context.db, "lead2", "teamleider")
     service = LetterService(_as(context, "lead2"))
     draft = service.create_draft(reference, "besluit")
-    LetterService(context).approve(draft.id)
+    approve(LetterService(context), draft.id)
     result = service.export_document(draft.id, tmp_path)
     text = pdf_text(result.pdf_path.read_bytes())
     assert "Gemeente Assen" in text and "Gemeente Drentsmond" not in text
@@ -381,3 +388,110 @@ def test_the_logo_from_the_settings_is_in_the_letterhead(context: AppContext, fm
         assert images  # a raster image, flattened (no SMask)
     else:
         assert not images and b"0 .2 .4 rg" in content  # the SVG's #003366 as vector fill
+
+
+def _third_parties_case(context: AppContext, *extra: PartyInput) -> str:
+    """The issue's case: "Jan Bos" (Kerkstraat 1, Assen) and "Jan Bosman" (Dorpsweg 99, Emmen)."""
+    reference = make_letter_case(context, third_party=False)
+    cases = CaseService(context)
+    for name, street, number, postcode, city in (
+        ("Jan Bos", "Kerkstraat", "1", "9401 AA", "Assen"),
+        ("Jan Bosman", "Dorpsweg", "99", "7811 AA", "Emmen"),
+    ):
+        cases.add_party(
+            reference,
+            PartyInput(
+                name=name,
+                kind="natuurlijk_persoon",
+                role="financier",
+                street=street,
+                house_number=number,
+                postcode=postcode,
+                city=city,
+            ),
+        )
+    for party in extra:
+        cases.add_party(reference, party)
+    return reference
+
+
+def test_kennisgeving_goes_to_the_chosen_party_by_id(context: AppContext, tmp_path: Path) -> None:
+    reference = _third_parties_case(context)
+    service = LetterService(context)
+    ids = {label.split(",")[0]: pid for pid, label in service.addressee_choices(reference)}
+    bosman = service.create_draft(reference, "kennisgeving_derden", "Jan Bosman")
+    bos = service.create_draft(reference, "kennisgeving_derden", str(ids["Jan Bos"]))
+    assert bosman.id != bos.id
+    assert (bosman.addressee_party_id, bos.addressee_party_id) == (
+        ids["Jan Bosman"],
+        ids["Jan Bos"],
+    )
+    shown = service.addressee(bosman.id)
+    assert shown is not None and shown.complete and "Dorpsweg 99" in shown.text()
+    # Each export is addressed to its own party, with its own file and checksum.
+    first = service.export_letter(reference, "kennisgeving_derden", tmp_path, party="Jan Bosman")
+    second = service.export_letter(reference, "kennisgeving_derden", tmp_path, party="Jan Bos")
+    assert first.document.id == bosman.id and second.document.id == bos.id
+    assert first.sha256 != second.sha256
+    first_text = " ".join(p.extract_text() for p in PdfReader(first.pdf_path).pages)
+    second_text = " ".join(p.extract_text() for p in PdfReader(second.pdf_path).pages)
+    assert "Dorpsweg 99" in first_text and "Kerkstraat 1" not in first_text
+    assert "Kerkstraat 1" in second_text and "Dorpsweg 99" not in second_text
+
+
+def test_an_ambiguous_or_unknown_addressee_is_refused_with_the_choices(
+    context: AppContext,
+) -> None:
+    twin = PartyInput(
+        name="Jan Bos",
+        kind="natuurlijk_persoon",
+        role="zakelijk_betrokkene",
+        street="Brink",
+        house_number="5",
+        postcode="9401 BB",
+        city="Assen",
+    )
+    reference = _third_parties_case(context, twin)
+    service = LetterService(context)
+    with pytest.raises(ValidationError, match="Meer dan één betrokkene") as refused:
+        service.create_draft(reference, "kennisgeving_derden", "jan bos")
+    assert "Kerkstraat 1" in str(refused.value) and "Brink 5" in str(refused.value)
+    with pytest.raises(ValidationError, match="meer dan één derde"):
+        service.create_draft(reference, "kennisgeving_derden")
+    with pytest.raises(ValidationError, match="Kies uit"):
+        service.create_draft(reference, "kennisgeving_derden", "Jan")  # no partial match
+    with pytest.raises(ValidationError, match="Kies uit"):
+        service.create_draft(reference, "kennisgeving_derden", "999999")
+
+
+def test_a_letter_without_a_complete_postal_address_cannot_be_final(context: AppContext) -> None:
+    reference = make_letter_case(context, third_party=False)
+    CaseService(context).add_party(
+        reference, PartyInput(name="Zonder Adres", kind="natuurlijk_persoon", role="financier")
+    )
+    service = LetterService(context)
+    draft = service.create_draft(reference, "kennisgeving_derden")
+    shown = service.addressee(draft.id)
+    assert shown is not None and not shown.complete and "straat" in shown.missing
+    with pytest.raises(ValidationError, match="ontbreekt straat, huisnummer, postcode"):
+        service.finalise(draft.id)
+
+
+def test_a_change_after_approval_voids_it(context: AppContext) -> None:
+    make_user(context.db, "lead2", "teamleider")
+    reference = make_letter_case(context)
+    draft = LetterService(context).create_draft(reference, "besluit")
+    lead2 = LetterService(_as(context, "lead2"))
+    approve(lead2, draft.id)
+    # The decision changes after approval (here: the conclusion's grounds): no longer approved.
+    with context.db.session() as session:
+        case = session.execute(select(Case).where(Case.reference == reference)).scalar_one()
+        case.conclusion_grounds = "a"
+    with pytest.raises(ValidationError, match="vervallen"):
+        LetterService(context).finalise(draft.id)
+    shown = LetterService(context).get(draft.id)
+    assert not shown.is_approved and "vervallen" in shown.status_label
+    # The editor (lead2 now changes the text) cannot approve it again.
+    lead2.update_body(draft.id, draft.body_text + "\n\nAanvulling.")
+    with pytest.raises(PermissionDenied, match="gewijzigd"):
+        approve(lead2, draft.id)

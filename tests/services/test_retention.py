@@ -119,7 +119,7 @@ def test_only_closed_cases_past_the_period_are_listed(
 def test_destruction_removes_personal_data_and_keeps_counts(
     context: AppContext, cases: dict[str, str]
 ) -> None:
-    report = destroy_cases(context, [cases["old"]], TODAY)
+    report = destroy_cases(context, [cases["old"]])
     assert report.references == (cases["old"],)
     assert report.parties_removed == 2  # the shared holding stays: it is in another case
     with context.db.session() as session:
@@ -143,6 +143,12 @@ def test_destruction_removes_personal_data_and_keeps_counts(
     log = list_entries(context, cases["old"])
     assert log[-1].action == "vernietigen" and log[-1].user == "tester"
     assert "Piet" not in str(log[-1].detail)
+    # Every destruction names its rule and period (Selectielijst 2020, cat. 4.1.12, 5 jaar).
+    detail = log[-1].detail
+    assert "4.1.12" in detail["regel"] and "Selectielijst" in detail["regel"]
+    assert detail["bewaartermijn_jaren"] == 5
+    assert (detail["gesloten_op"], detail["vernietigbaar_vanaf"]) == ("2020-05-01", "2025-05-01")
+    assert detail["peildatum"] == date.today().isoformat()
     assert verify_log(context).ok
     # the number is never handed out again
     assert CaseService(context).open_case(BASE).reference == "BIB-2019-0005"
@@ -152,9 +158,9 @@ def test_a_case_not_yet_due_stops_the_whole_batch(
     context: AppContext, cases: dict[str, str]
 ) -> None:
     with pytest.raises(ValidationError, match="bewaartermijn"):
-        destroy_cases(context, [cases["old"], cases["recent"]], TODAY)
+        destroy_cases(context, [cases["old"], cases["recent"]])
     with pytest.raises(ValidationError, match="niet gesloten"):
-        destroy_cases(context, [cases["running"]], TODAY)
+        destroy_cases(context, [cases["running"]])
     with context.db.session() as session:
         assert (
             session.execute(
@@ -162,9 +168,9 @@ def test_a_case_not_yet_due_stops_the_whole_batch(
             ).scalar_one()
             == 0
         )
-    destroy_cases(context, [cases["old"]], TODAY)
+    destroy_cases(context, [cases["old"]])
     with pytest.raises(ValidationError, match="al vernietigd"):
-        destroy_cases(context, [cases["old"]], TODAY)
+        destroy_cases(context, [cases["old"]])
 
 
 def test_destruction_needs_a_team_lead(context: AppContext, cases: dict[str, str]) -> None:
@@ -173,7 +179,7 @@ def test_destruction_needs_a_team_lead(context: AppContext, cases: dict[str, str
     for name in ("mw", "bh"):
         other = AppContext(context.db, name)
         with pytest.raises(PermissionDenied):
-            destroy_cases(other, [cases["old"]], TODAY)
+            destroy_cases(other, [cases["old"]])
         with pytest.raises(PermissionDenied):
             due_for_destruction(other, TODAY)
 
@@ -181,7 +187,44 @@ def test_destruction_needs_a_team_lead(context: AppContext, cases: dict[str, str
 def test_a_destroyed_withdrawal_still_counts_as_a_withdrawal(
     context: AppContext, cases: dict[str, str]
 ) -> None:
-    destroy_cases(context, [cases["withdrawn"]], TODAY)
+    destroy_cases(context, [cases["withdrawn"]])
     with context.db.session() as session:
         (count,) = session.execute(select(AnonymousCaseCount)).scalars()
     assert count.decision == "ingetrokken"
+
+
+def test_destroy_has_no_what_if_date_and_refuses_a_file_still_to_be_kept(
+    context: AppContext, cases: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bibob_desk.cli import main
+    from tests.conftest import make_training
+
+    make_training(context.db)
+    url = context.db.engine.url.render_as_string(hide_password=False)
+
+    def run(*args: str) -> int:
+        try:
+            return main(["--db", url, "--user", "tester", *args])
+        except SystemExit as exc:
+            return int(exc.code or 0)
+
+    # Closed 1 May 2023: kept until 1 May 2028. A date ahead cannot be given to destroy.
+    assert run("retention", "destroy", cases["recent"], "--today", "2031-06-01") == 2
+    assert "--today" in capsys.readouterr().err
+    assert run("retention", "destroy", cases["recent"]) == 2
+    assert "1 mei 2028" in capsys.readouterr().err
+    # The list may still look ahead, as a what-if.
+    assert run("retention", "list", "--today", "2031-06-01") == 0
+    out = capsys.readouterr().out
+    assert cases["recent"] in out and "Wat-als" in out
+    with context.db.session() as session:
+        case = session.execute(select(Case).where(Case.reference == cases["recent"])).scalar_one()
+        assert case.destroyed_at is None
+
+
+def test_a_period_other_than_the_selectielijst_says_so(context: AppContext) -> None:
+    from bibob_desk.domain.retention import retention_rule
+
+    assert "4.1.12" in retention_rule(5) and "afwijkend" not in retention_rule(5)
+    assert "eigen bewaartermijn van 7 jaar" in retention_rule(7)
+    assert "afwijkend" in retention_rule(7)

@@ -13,7 +13,14 @@ from bibob_desk.services.cases import CaseService, PartyInput
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.settings import SettingsService
 from bibob_desk.services.workflow import WorkflowService
-from bibob_desk.storage.models import AuditEntry, Case, Suspension, TimelineEntry
+from bibob_desk.storage.models import (
+    AuditEntry,
+    Case,
+    Document,
+    Suspension,
+    TimelineEntry,
+    utcnow,
+)
 from tests.conftest import grant_role, make_user
 
 TODAY = date(2026, 11, 25)
@@ -35,6 +42,24 @@ def open_case(
         case = session.execute(select(Case).where(Case.reference == view.reference)).scalar_one()
         case.outcome = outcome
     return view.reference
+
+
+def _final_besluit_letter(context: AppContext, ref: str) -> None:
+    """An approved, final besluit letter on the case (as the letter service leaves it)."""
+    with context.db.session() as session:
+        case = session.execute(select(Case).where(Case.reference == ref)).scalar_one()
+        session.add(
+            Document(
+                case_id=case.id,
+                doc_type="besluit",
+                title="Besluit",
+                status="definitief",
+                author="a.dekker",
+                approved_by="h.teamleider",
+                approved_at=utcnow(),
+                finalised_at=utcnow(),
+            )
+        )
 
 
 def test_full_walk_with_lbb_and_zienswijze(context: AppContext) -> None:
@@ -60,7 +85,16 @@ def test_full_walk_with_lbb_and_zienswijze(context: AppContext) -> None:
     zienswijze = next(d for d in view.deadlines if d.kind == "zienswijze")
     assert zienswijze.due == date(2026, 12, 4)
     service.move(ref, Phase.BESLUIT, on=TODAY)
-    view = service.record_decision(ref, "weigeren", TODAY, TODAY)
+    with pytest.raises(ValidationError, match="motivering"):
+        service.record_decision(ref, "weigeren", TODAY)
+    # Sent only with an approved, final besluit letter (there is none yet).
+    with pytest.raises(ValidationError, match="goedgekeurde besluitbrief"):
+        service.record_decision(ref, "weigeren", TODAY, TODAY, "Ernstig gevaar, zie advies.")
+    service.record_decision(ref, "weigeren", TODAY, reason="Ernstig gevaar, zie advies.")
+    with pytest.raises(ValidationError, match="goedgekeurde besluitbrief"):
+        service.record_sent(ref, TODAY)
+    _final_besluit_letter(context, ref)
+    view = service.record_sent(ref, TODAY)
     bezwaar = next(d for d in view.deadlines if d.kind == "bezwaar")
     assert bezwaar.due == date(2027, 1, 6)
     view = service.move(ref, Phase.GESLOTEN, on=TODAY)
@@ -115,8 +149,8 @@ def test_geen_gevaar_goes_straight_to_besluit(context: AppContext) -> None:
     assert not zienswijze.allowed and "geen gevaar" in zienswijze.reason
     service.move(ref, Phase.BESLUIT)
     with pytest.raises(ValidationError, match="geen gevaar"):
-        service.record_decision(ref, "weigeren", TODAY)
-    view = service.record_decision(ref, "verlenen", TODAY)
+        service.record_decision(ref, "weigeren", TODAY, reason="x")
+    view = service.record_decision(ref, "verlenen", TODAY, reason="Geen gevaar gebleken.")
     assert view.decision == "verlenen"
 
 

@@ -471,3 +471,40 @@ def test_the_dba_set_up_of_the_readme_works_with_a_non_superuser_owner(
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             for group in ("medewerker", "teamleider", "beheerder"):
                 conn.execute(text(f'DROP ROLE IF EXISTS "{prefix}_{group}"'))
+
+
+def test_case_decisions_are_need_to_know(
+    db: Database, roles: Roles, team: dict[str, str], files: dict[str, int]
+) -> None:
+    """Motivation and voorschriften of a besluit (migration 0007) are case data: officer A sees
+    only A's decision and cannot write into B's case."""
+    assert "case_decisions" in pg_security.LATER_CASE_TABLES
+    with db.engine.begin() as conn:
+        for who in ("a", "b"):
+            conn.execute(
+                text(
+                    "INSERT INTO case_decisions (case_id, decision, decided_on, motivation, "
+                    "voorschriften, recorded_by, recorded_at) VALUES (:c, 'verlenen', "
+                    "'2026-11-01', :m, '[]', 'x', now())"
+                ),
+                {"c": files[who], "m": f"Motivering {who}"},
+            )
+    a = roles.engine(team["a"])
+    assert [r[0] for r in _rows(a, "SELECT motivation FROM case_decisions")] == ["Motivering a"]
+    with a.connect() as conn:
+        result = conn.execute(
+            text("UPDATE case_decisions SET motivation = 'weg' WHERE case_id = :b"),
+            {"b": files["b"]},
+        )
+        assert result.rowcount == 0
+    with pytest.raises(DBAPIError, match="row-level security"), a.connect() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO case_decisions (case_id, decision, decided_on, motivation, "
+                "voorschriften, recorded_by, recorded_at) VALUES (:b, 'weigeren', '2026-11-01', "
+                "'', '[]', current_user, now())"
+            ),
+            {"b": files["b"]},
+        )
+    lead = roles.engine(team["lead"])
+    assert len(_rows(lead, "SELECT * FROM case_decisions")) == 2
