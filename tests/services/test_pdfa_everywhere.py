@@ -28,7 +28,9 @@ def test_every_pdf_the_app_writes_passes_the_pdfa_checks(
     report = check_pdfa2b(concept)
     assert report.ok, report.text()
     for kind in ("besluit", "intern_advies"):
-        LetterService(context).approve(author.create_draft(reference, kind).id)
+        draft_id = author.create_draft(reference, kind).id
+        lead = LetterService(context)
+        lead.approve(draft_id, lead.approval_preview(draft_id).fingerprint)
     for kind in LetterType:
         result = LetterService(context).export_letter(reference, kind.value, tmp_path / "dms")
         report = check_pdfa2b(result.pdf_path.read_bytes())

@@ -45,7 +45,8 @@ def _approved_case(context: AppContext) -> str:
     reference = make_letter_case(context, officer="author")
     for kind in ("besluit", "intern_advies"):
         draft = LetterService(_as(context, "author")).create_draft(reference, kind)
-        LetterService(context).approve(draft.id)
+        lead = LetterService(context)
+        lead.approve(draft.id, lead.approval_preview(draft.id).fingerprint)
     return reference
 
 
