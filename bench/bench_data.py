@@ -86,8 +86,18 @@ def ensure_sqlite(cases: int) -> Path:
         env = child_env_base()
         env.pop("BIBOB_DESK_USER", None)  # a fresh file is no training database yet
         subprocess.run(
-            [sys.executable, "-m", "bibob_desk", "--db", str(partial), "demo",
-             "--cases", str(cases), "--seed", "1"],
+            [
+                sys.executable,
+                "-m",
+                "bibob_desk",
+                "--db",
+                str(partial),
+                "demo",
+                "--cases",
+                str(cases),
+                "--seed",
+                "1",
+            ],
             check=True,
             env=env,
         )
@@ -226,7 +236,12 @@ def drop_pg_cache(cases: int, admin_url: str) -> None:
         return
     data = json.loads(cache_file.read_text())
     drop_postgresql(
-        PgCache(_admin(admin_url), data["database"], data["prefix"], tuple(data["officers"]),
-                data["lead"])
+        PgCache(
+            _admin(admin_url),
+            data["database"],
+            data["prefix"],
+            tuple(data["officers"]),
+            data["lead"],
+        )
     )
     cache_file.unlink()

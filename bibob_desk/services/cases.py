@@ -346,12 +346,13 @@ SORTABLE_COLUMNS = {
 SORT_KEYS = frozenset(SORTABLE_COLUMNS) | {"applicant"}
 
 
-def applicant_name_column() -> Any:
-    """The (first) applicant's name as a correlated subquery: evaluated only for rows fetched."""
+def applicant_name_column(case: Any = Case) -> Any:
+    """The (first) applicant's name as a correlated subquery: evaluated only for rows fetched.
+    ``case``: the cases table or an alias of it."""
     return (
         select(Party.name)
         .join(CaseParty, CaseParty.party_id == Party.id)
-        .where(CaseParty.case_id == Case.id, CaseParty.role == PartyRole.AANVRAGER.value)
+        .where(CaseParty.case_id == case.id, CaseParty.role == PartyRole.AANVRAGER.value)
         .order_by(CaseParty.id)
         .limit(1)
         .scalar_subquery()
