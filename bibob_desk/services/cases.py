@@ -438,12 +438,21 @@ class CaseService:
     # --- reading -------------------------------------------------------------------------
 
     def get(self, reference: str) -> CaseView:
-        """One case with everything in it; refused when not visible, logged as a view."""
+        """One case with everything in it; refused when not visible, logged as a view.
+
+        On PostgreSQL the user, the case, its parties, timeline and documents come in one
+        statement (``services/case_json.py``): with the audit entry's two, opening a case
+        costs five network round trips (BEGIN and COMMIT included) instead of twelve."""
         ref = str(CaseReference.parse(reference))
         with self.context.db.session() as session:
-            case = self._load_visible(session, ref)
-            audit.record(session, self.context.user, audit.VIEW, case.reference)
-            return to_view(case)
+            if session.get_bind().dialect.name == "postgresql":
+                from bibob_desk.services.case_json import load_case_view
+
+                view = load_case_view(session, self.context.user, ref)
+            else:
+                view = to_view(self._load_visible(session, ref))
+            audit.record(session, self.context.user, audit.VIEW, view.reference)
+            return view
 
     def get_by_id(self, case_id: int) -> CaseView:
         with self.context.db.session() as session:
