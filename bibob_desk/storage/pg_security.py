@@ -24,8 +24,10 @@ anyone else the cases they handle (``cases.officer``) and the cases shared with 
 - Policies call them as ``(SELECT f())``: an InitPlan, evaluated once per query instead of once
   per row.
 - Policies are created ``TO`` a group role. A pure medewerker gets only the medewerker policy,
-  whose condition (``officer = me OR id = ANY(shared)``, ``case_id IN (my case ids)``) the
-  planner answers from the indexes on ``officer``, ``id`` and ``case_id``; the team-lead policy
+  whose condition (``officer = me OR id = ANY(shared)`` on ``cases``; on the tables of a case
+  "its case is readable", ``EXISTS`` on ``cases`` by primary key, so the cases policy decides;
+  on ``parties`` "linked to a readable case") the planner answers from the indexes on
+  ``officer``, ``id``, ``case_id`` and ``party_id`` (since migration 0012); the team-lead policy
   is one boolean that leaves the query's own index use alone. Both policies also check the users
   table, so a group membership without the matching Bibob role gives nothing.
 - ``LIKE`` is not leakproof, so under RLS it cannot use the trigram index of ``case_search``.
