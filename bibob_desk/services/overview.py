@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from bibob_desk.domain.areas import area_label
 from bibob_desk.domain.errors import ValidationError
@@ -192,7 +192,7 @@ class OverviewService:
         return overview_conditions(f, self._viewer(session), self.today())
 
     def count(self, overview_filter: OverviewFilter | None = None) -> int:
-        with self.context.db.session() as session:
+        with self.context.db.read_session() as session:
             conditions = self._conditions(session, overview_filter or OverviewFilter())
             query = select(func.count(Case.id)).where(*conditions)
             return int(session.execute(query).scalar_one())
@@ -219,18 +219,14 @@ class OverviewService:
     ) -> tuple[int, list[OverviewRow]]:
         """The number of matching cases and the first window, what a list shows after a reset.
 
-        With a search the count comes from the same query as the window (``COUNT(*) OVER ()``),
-        so the search index is consulted once, not twice.
+        One statement: over a network every statement is a round trip. With a search the count
+        comes from the window itself (``COUNT(*) OVER ()``), so the search index is consulted
+        once; without one it is a separate ``COUNT`` in the same statement, answered from the
+        indexes (a window count would make the database collect every row before the LIMIT).
         """
         f = overview_filter or OverviewFilter()
-        if not f.search.strip():
-            # Without a search a separate COUNT is cheaper: it is answered from indexes, while
-            # a window count would make the database collect every row before the LIMIT.
-            total = self.count(f)
-            rows = self._window(f, 0, limit, order_by, descending, False)[1] if total else []
-            return total, rows
-        total_or_none, rows = self._window(f, 0, limit, order_by, descending, True)
-        return (total_or_none or 0), rows
+        total, rows = self._window(f, 0, limit, order_by, descending, True)
+        return (total or 0), rows
 
     def _window(
         self,
@@ -245,47 +241,72 @@ class OverviewService:
             known = ", ".join(SORT_KEYS)
             raise ValidationError(f"Onbekende sorteerkolom '{order_by}'. Kies uit: {known}.")
         today = self.today()
-        with self.context.db.session() as session:
-            conditions = self._conditions(session, overview_filter or OverviewFilter())
-            key = SORT_KEYS[order_by]()
-            order = key.desc() if descending else key.asc()
-            if order_by in NULLABLE_SORT_KEYS:
-                # Empty values last in both directions: the cases that have one come first.
-                # (Only where they can occur: NULLS LAST keeps SQLite from reading an index in
-                # order, e.g. the unique index on the reference.)
-                order = order.nulls_last()
-            tie = Case.id.desc() if descending else Case.id.asc()
-            # Two steps: first the ids of the window (sorting needs only the key), then the
-            # details of those ids. Sorting rows that carry the applicant subquery would make
-            # SQLite evaluate it for every matching case, not only for the window's.
+        f = overview_filter or OverviewFilter()
+        with self.context.db.read_session() as session:
+            conditions = self._conditions(session, f)
+
+            def ordering(entity: Any) -> list[Any]:
+                key = getattr(entity, order_by) if order_by != "applicant" else None
+                if key is None:
+                    key = applicant_name_column(entity)
+                order = key.desc() if descending else key.asc()
+                if order_by in NULLABLE_SORT_KEYS:
+                    # Empty values last in both directions: the cases that have one come
+                    # first. (Only where they can occur: NULLS LAST keeps SQLite from reading
+                    # an index in order, e.g. the unique index on the reference.)
+                    order = order.nulls_last()
+                return [order, entity.id.desc() if descending else entity.id.asc()]
+
+            # The window's ids first, in a subquery (sorting needs only the key), then the
+            # details of those ids in the outer query: a sort over rows carrying the applicant
+            # subquery would make SQLite evaluate it for every matching case, not only for the
+            # window's. Both in one statement.
             columns: list[Any] = [Case.id]
-            if with_total:
+            if with_total and f.search.strip():
                 columns.append(func.count().over().label("total"))
-            window: Select[Any] = (
+            window = (
                 select(*columns)
                 .where(*conditions)
-                .order_by(order, tie)
+                .order_by(*ordering(Case))
                 .offset(max(offset, 0))
                 .limit(max(limit, 0))
+                .subquery("w")
             )
-            found = session.execute(window).all()
+            shown = aliased(Case, name="shown")
+            total_column: Any
+            if not with_total:
+                total_column = literal(None).label("total")
+            elif f.search.strip():
+                total_column = window.c.total
+            else:
+                total_column = (
+                    select(func.count(Case.id))
+                    .where(*conditions)
+                    .correlate(None)
+                    .scalar_subquery()
+                    .label("total")
+                )
+            details: Select[Any] = (
+                select(
+                    shown.id,
+                    shown.reference,
+                    shown.title,
+                    applicant_name_column(shown).label("applicant"),
+                    shown.area,
+                    shown.phase,
+                    shown.officer,
+                    shown.outcome,
+                    shown.nearest_deadline,
+                    shown.nearest_deadline_kind,
+                    total_column,
+                )
+                .join_from(window, shown, shown.id == window.c.id)
+                .order_by(*ordering(shown))
+            )
+            found = session.execute(details).all()
             if not found:
                 return (0 if with_total else None), []
-            ids = [r.id for r in found]
             total = int(found[0].total) if with_total else None
-            details: Select[Any] = select(
-                Case.id,
-                Case.reference,
-                Case.title,
-                applicant_name_column().label("applicant"),
-                Case.area,
-                Case.phase,
-                Case.officer,
-                Case.outcome,
-                Case.nearest_deadline,
-                Case.nearest_deadline_kind,
-            ).where(Case.id.in_(ids))
-            by_id = {r.id: r for r in session.execute(details)}
             return total, [
                 OverviewRow(
                     id=r.id,
@@ -300,12 +321,12 @@ class OverviewService:
                     nearest_deadline_kind=r.nearest_deadline_kind,
                     deadline_state=deadline_state(r.nearest_deadline, today),
                 )
-                for r in (by_id[i] for i in ids if i in by_id)
+                for r in found
             ]
 
     def officers(self) -> list[str]:
         """The officers in the filter list (distinct values straight from the officer index)."""
-        with self.context.db.session() as session:
+        with self.context.db.read_session() as session:
             query = (
                 select(Case.officer)
                 .where(Case.officer != "")
@@ -324,7 +345,7 @@ class OverviewService:
         today = self.today()
         week_end = week_window_end(today)
         due = Case.nearest_deadline
-        with self.context.db.session() as session:
+        with self.context.db.read_session() as session:
             base = self._conditions(session, OverviewFilter(open_only=True))
             groups = session.execute(
                 select(
@@ -394,7 +415,7 @@ class OverviewService:
 
     def awaiting_approval(self, limit: int = 200) -> list[ApprovalItem]:
         """Intern advies and besluit drafts that no team lead has approved yet, oldest first."""
-        with self.context.db.session() as session:
+        with self.context.db.read_session() as session:
             query = (
                 select(
                     Document.id,

@@ -107,7 +107,9 @@ class Case(Base):
         back_populates="case", cascade="all, delete-orphan", order_by="CaseParty.id"
     )
     timeline: Mapped[list[TimelineEntry]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="TimelineEntry.occurred_at"
+        back_populates="case",
+        cascade="all, delete-orphan",
+        order_by=lambda: [TimelineEntry.occurred_at, TimelineEntry.id],
     )
     documents: Mapped[list[Document]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Document.id"

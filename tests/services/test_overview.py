@@ -195,6 +195,26 @@ def test_every_filter_matches_brute_force(seeded: tuple[OverviewService, list[Tr
     for f in filters:
         expected = {t.reference for t in truths if matches(t, f)}
         assert _all_refs(service, f) == expected, f
+        # The count and the first window in one statement agree with the separate queries.
+        total, first = service.first_window(f, limit=20, order_by="applicant")
+        assert total == len(expected), f
+        assert first == service.rows(f, limit=20, order_by="applicant"), f
+
+
+def test_a_filter_change_is_one_statement_after_the_user(
+    seeded: tuple[OverviewService, list[Truth]],
+) -> None:
+    """Over a network every statement is a round trip: the user, then count and rows at once."""
+    from sqlalchemy import event
+
+    service, _ = seeded
+    seen: list[str] = []
+    event.listen(service.context.db.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+    for f in (OverviewFilter(phases=["intake"]), OverviewFilter(search="bakk")):
+        seen.clear()
+        total, _ = service.first_window(f, order_by="nearest_deadline")
+        assert len(seen) == 2 and "users" in seen[0], seen
+        assert total == len(service.rows(f, limit=100_000))
 
 
 def test_windows_are_stable_and_sorting_works_on_every_column(
