@@ -1,7 +1,7 @@
 """PostgreSQL speed at 100,000 cases: the search function's row estimate, per-row RLS checks
 
 Revision ID: 0012_pg_speed
-Revises: 0009_import
+Revises: 0007_legal
 
 Measured at 100,000 cases (``bench/overview.py --backends sqlite,postgresql``, issue 16):
 
@@ -28,7 +28,7 @@ from alembic import op
 from bibob_desk.storage import pg_security
 
 revision: str = "0012_pg_speed"
-down_revision: str | None = "0009_import"
+down_revision: str | None = "0007_legal"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
