@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NoReturn
 
 from sqlalchemy.exc import DBAPIError
@@ -51,8 +51,37 @@ class UsageError(BibobError):
     """Bad input on the command line (exit code 2)."""
 
 
+class DutchHelpFormatter(argparse.HelpFormatter):
+    """argparse's help with a Dutch heading for the usage line."""
+
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(usage, actions, groups, "gebruik: " if prefix is None else prefix)
+
+
 class DutchArgumentParser(argparse.ArgumentParser):
-    """argparse with one-line Dutch errors and exit code 2."""
+    """argparse with Dutch help, one-line Dutch errors and exit code 2."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        wants_help = kwargs.pop("add_help", True)
+        kwargs.setdefault("formatter_class", DutchHelpFormatter)
+        super().__init__(add_help=False, **kwargs)
+        # argparse's own headings and help option are English; a Bibob officer reads Dutch.
+        self._positionals.title = "argumenten"
+        self._optionals.title = "opties"
+        if wants_help:
+            self.add_argument(
+                "-h",
+                "--help",
+                action="help",
+                default=argparse.SUPPRESS,
+                help="deze hulp tonen en stoppen",
+            )
 
     def error(self, message: str) -> NoReturn:
         for english, dutch in _ARGPARSE_DUTCH:
@@ -135,7 +164,12 @@ def build_parser() -> DutchArgumentParser:
         prog="bibob-desk",
         description="Bibob Desk: Bibob-onderzoeken registreren, toetsen en afhandelen.",
     )
-    parser.add_argument("--version", action="version", version=f"bibob-desk {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"bibob-desk {__version__}",
+        help="het versienummer tonen en stoppen",
+    )
     parser.add_argument(
         "--db",
         metavar="URL",
