@@ -2,6 +2,9 @@
 
 - ``relations add --case REF --from PARTIJ --to PARTIJ --relation SOORT --source BRON ...``
 - ``relations list --case REF``
+- ``relations edit ID --case REF [--relation SOORT] [--source BRON] ...``: only what is given
+  changes (an empty value clears a date, the share band or the note)
+- ``relations remove ID --case REF``
 - ``relations known-from --case REF``: "Bekend uit" per party (logged)
 - ``relations --case REF [--depth 1|2] [--json]``: the network as ``{"nodes", "edges"}``; a case
   the user may not see only as ``{"kind": "case", "visible": false}``.
@@ -12,6 +15,7 @@ from __future__ import annotations
 import argparse
 
 from bibob_desk.cli import EXIT_OK, UsageError, open_context, print_json
+from bibob_desk.domain.errors import NotFoundError
 from bibob_desk.domain.relations import RelationKind, RelationSource, ShareBand
 from bibob_desk.services.relations import (
     HIDDEN_MATCH_TEXT,
@@ -62,6 +66,31 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("--json", action="store_true", help="uitvoer als JSON")
     add.set_defaults(handler=add_relation)
 
+    edit = commands.add_parser("edit", help="een relatie wijzigen")
+    edit.add_argument("relation_id", type=int, metavar="NUMMER", help="nummer uit 'relations list'")
+    edit.add_argument("--case", required=True, metavar="ZAAKNUMMER")
+    edit.add_argument("--from", dest="from_party", metavar="BETROKKENE", help="nummer of naam")
+    edit.add_argument("--to", dest="to_party", metavar="BETROKKENE", help="de onderneming")
+    edit.add_argument("--relation", metavar="SOORT", help=", ".join(k.value for k in RelationKind))
+    edit.add_argument("--source", metavar="BRON", help=", ".join(s.value for s in RelationSource))
+    edit.add_argument(
+        "--share",
+        metavar="BELANG",
+        help="bij aandeelhouder: " + ", ".join(b.value for b in ShareBand),
+    )
+    edit.add_argument("--from-date", metavar="JJJJ-MM-DD", help="begin ('' wist de datum)")
+    edit.add_argument("--to-date", metavar="JJJJ-MM-DD", help="einde ('' wist de datum)")
+    edit.add_argument("--note", help="toelichting ('' wist de toelichting)")
+    edit.add_argument("--json", action="store_true", help="uitvoer als JSON")
+    edit.set_defaults(handler=edit_relation)
+
+    remove = commands.add_parser("remove", help="een relatie verwijderen")
+    remove.add_argument(
+        "relation_id", type=int, metavar="NUMMER", help="nummer uit 'relations list'"
+    )
+    remove.add_argument("--case", required=True, metavar="ZAAKNUMMER")
+    remove.set_defaults(handler=remove_relation)
+
     listing = commands.add_parser("list", help="de relaties van een zaak")
     listing.add_argument("--case", required=True, metavar="ZAAKNUMMER")
     listing.add_argument("--json", action="store_true", help="uitvoer als JSON")
@@ -96,6 +125,44 @@ def add_relation(args: argparse.Namespace) -> int:
     else:
         print("Relatie vastgelegd:")
         _print(view)
+    return EXIT_OK
+
+
+def edit_relation(args: argparse.Namespace) -> int:
+    service = RelationService(open_context(args))
+    current = next(
+        (v for v in service.list(args.case, log=False) if v.id == args.relation_id), None
+    )
+    if current is None:
+        raise NotFoundError(f"Relatie {args.relation_id} hoort niet bij zaak {args.case}.")
+
+    def given(value: str | None, now: str) -> str:
+        return now if value is None else value
+
+    data = RelationInput(
+        from_party=given(args.from_party, str(current.from_party_id)),
+        to_party=given(args.to_party, str(current.to_party_id)),
+        relation=given(args.relation, current.relation),
+        source=given(args.source, current.source),
+        share_band=given(args.share, current.share_band or ""),
+        start_date=given(
+            args.from_date, current.start_date.isoformat() if current.start_date else ""
+        ),
+        end_date=given(args.to_date, current.end_date.isoformat() if current.end_date else ""),
+        note=given(args.note, current.note),
+    )
+    view = service.update(args.case, args.relation_id, data)
+    if args.json:
+        print_json(view.to_json())
+    else:
+        print("Relatie gewijzigd:")
+        _print(view)
+    return EXIT_OK
+
+
+def remove_relation(args: argparse.Namespace) -> int:
+    RelationService(open_context(args)).remove(args.case, args.relation_id)
+    print(f"Relatie {args.relation_id} verwijderd uit zaak {args.case}.")
     return EXIT_OK
 
 

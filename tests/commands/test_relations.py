@@ -120,3 +120,50 @@ def test_officer_sees_a_hidden_case_only_as_not_visible(
     assert code == 2 and "bestaat niet of u heeft er geen toegang toe" in err
     code, _, err = run(capsys, *officer, "relations")
     assert code == 2 and "--case" in err
+
+
+def test_relations_edit_changes_only_what_is_given_and_remove(
+    capsys: pytest.CaptureFixture[str], setup: tuple[list[str], dict[str, str]]
+) -> None:
+    args, refs = setup
+    lead = [*args, "--user", "lead"]
+    code, out, err = run(
+        capsys, *lead, "relations", "add", "--case", refs["today"], "--from", "jan de  vries",
+        "--to", "Horeca Noord B.V.", "--relation", "aandeelhouder", "--share", "50-75",
+        "--source", "vragenformulier", "--from-date", "2025-02-01", "--note", "uit vragenlijst",
+        "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    added = json.loads(out)
+    rid = str(added["id"])
+    code, out, err = run(
+        capsys, *lead, "relations", "edit", rid, "--case", refs["today"], "--share", "75-100",
+        "--to-date", "2026-01-31", "--note", "", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    edited = json.loads(out)
+    assert edited["share_band"] == "75-100" and edited["to_date"] == "2026-01-31"
+    assert edited["note"] == ""
+    # What was not given stayed as it was.
+    for key in ("relation", "source", "from_date", "from", "to"):
+        assert edited[key] == added[key], key
+    # A bad value: exit 2, one Dutch line, nothing changed.
+    code, _, err = run(
+        capsys, *lead, "relations", "edit", rid, "--case", refs["today"],
+        "--from-date", "2026-03-01",
+    )  # fmt: skip
+    assert code == 2 and err.count("\n") == 1
+    code, out, _ = run(capsys, *lead, "relations", "list", "--case", refs["today"], "--json")
+    assert next(r for r in json.loads(out) if r["id"] == added["id"]) == edited
+    # A relation of another case is not this case's to change.
+    code, _, err = run(
+        capsys, *lead, "relations", "edit", rid, "--case", refs["alpha"], "--note", "x"
+    )
+    assert code == 2 and "hoort niet bij zaak" in err
+    code, out, err = run(capsys, *lead, "relations", "remove", rid, "--case", refs["today"])
+    assert code == 0 and "verwijderd" in out, err
+    code, out, _ = run(capsys, *lead, "relations", "list", "--case", refs["today"], "--json")
+    assert all(r["id"] != added["id"] for r in json.loads(out))
+    code, out, _ = run(capsys, *lead, "audit", "list", "--case", refs["today"], "--json")
+    actions = [e["action"] for e in json.loads(out)]
+    assert "relatie_wijzigen" in actions and "relatie_verwijderen" in actions
