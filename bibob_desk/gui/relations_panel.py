@@ -35,6 +35,7 @@ from bibob_desk.domain.relations import (
 )
 from bibob_desk.gui import errors
 from bibob_desk.gui.detail_models import RowsModel
+from bibob_desk.gui.form_guard import GuardedDialog
 from bibob_desk.services.cases import PartyView
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.relations import (
@@ -59,8 +60,9 @@ class RelationTableModel(RowsModel[RelationView]):
     )
 
 
-class RelationDialog(QDialog):
-    """Collects a ``RelationInput`` between two parties of the case."""
+class RelationDialog(GuardedDialog):
+    """Collects a ``RelationInput`` between two parties of the case; "Vastleggen" saves through
+    the service before the dialog closes, so a refusal keeps everything typed."""
 
     def __init__(self, parties: Sequence[PartyView], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -112,6 +114,16 @@ class RelationDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
         self._relation_changed()
+        self.fields = {
+            "from_party": self.from_combo,
+            "to_party": self.to_combo,
+            "relation": self.relation_combo,
+            "share_band": self.share_combo,
+            "start_date": self.start_edit,
+            "end_date": self.end_edit,
+            "source": self.source_combo,
+        }
+        self.guard()
 
     def _relation_changed(self) -> None:
         shareholder = self.relation_combo.currentData() == RelationKind.AANDEELHOUDER.value
@@ -203,14 +215,18 @@ class RelationsPanel(QWidget):
     def add_relation(self) -> None:
         if self.reference is None:
             return
+        reference = self.reference
         dialog = RelationDialog(self.parties, self)
+        dialog.submit = lambda: self.service.add(reference, dialog.relation_input())
         if not self.exec_dialog(dialog):
             return
-        try:
-            view = self.service.add(self.reference, dialog.relation_input())
-        except BibobError as exc:
-            errors.show_error(self, exc)
-            return
+        view = dialog.outcome
+        if view is None:  # closed without "Vastleggen" (a test driving the dialog)
+            try:
+                view = self.service.add(reference, dialog.relation_input())
+            except BibobError as exc:
+                errors.show_error(self, exc)
+                return
         self.set_case(self.reference, self.parties)
         self.case_changed.emit(view.case_reference)
 

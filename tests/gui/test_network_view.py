@@ -182,3 +182,32 @@ def test_officer_network_shows_the_hidden_case_as_such(
     dialog.activate_node(hidden)
     assert "teamleider" in dialog.info.text()
     assert all("Beta" not in str(n) for n in network.nodes.values())
+
+
+def test_relation_dialog_keeps_what_was_typed(
+    qtbot: Any, lead_window: MainWindow, refs: dict[str, str], monkeypatch: Any
+) -> None:
+    from bibob_desk.gui import form_guard
+
+    detail = show(lead_window, refs["today"])
+    detail.tabs.setCurrentIndex(1)  # Betrokkenen
+    panel = detail.relations_panel
+    before = panel.model.rowCount()
+    seen: list[RelationDialog] = []
+
+    def refuse_then_cancel(dialog: Any) -> bool:
+        seen.append(dialog)
+        dialog.relation_combo.setCurrentIndex(dialog.relation_combo.findData("aandeelhouder"))
+        dialog.start_edit.setText("01-03-2025")
+        dialog.end_edit.setText("01-02-2025")  # before the start, and no share band: refused
+        dialog.accept()
+        assert dialog.result() != 1 and dialog.error_label.text()  # still open, reasons shown
+        assert dialog.start_edit.text() == "01-03-2025"  # nothing typed is lost
+        monkeypatch.setattr(form_guard, "confirm_discard", lambda parent: False)
+        dialog.reject()  # Escape / Annuleren with changes asks first; "no" keeps the dialog
+        assert dialog.end_edit.text() == "01-02-2025"
+        return False
+
+    panel.exec_dialog = refuse_then_cancel  # type: ignore[method-assign]
+    qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
+    assert seen and panel.model.rowCount() == before
