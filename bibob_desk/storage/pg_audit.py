@@ -1,0 +1,146 @@
+"""PostgreSQL: the audit log is appended by the server, never written by a client.
+
+``bibob_audit_append(user, action, case, detail)`` is ``SECURITY DEFINER``, owned by the schema
+owner. It takes
+
+* the **user** from ``session_user`` (an officer who names someone else is refused; only the
+  owner or a superuser, who could write the table directly anyway, writes on behalf of the
+  named Bibob user: the migrations, a restore, the test suite),
+* the **time** from the server clock (``clock_timestamp()`` in UTC),
+* the **previous hash** from ``audit_head``, locked by the same statement that bumps the count,
+
+and computes the chain hash itself, with the same formula as ``services/audit.entry_hash`` (a
+JSON array ``[prev, at, user, action, case, detail]``, SHA-256). No group role holds INSERT,
+UPDATE, DELETE or TRUNCATE on ``audit_log`` or ``audit_head``: ``psql`` as an officer can
+neither remove an entry nor fix the head. Everything here is a no-op on SQLite.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+from bibob_desk.storage.pg_security import (
+    ALL_GROUPS,
+    _groups,
+    is_postgresql,
+    quote,
+    stored_prefix,
+)
+
+APPEND_FUNCTION = "bibob_audit_append(text, text, text, text)"
+APPEND_MANY_FUNCTION = "bibob_audit_append_many(text, text[], text[], text[])"
+GENESIS_HASH = "0" * 64
+
+
+def _function_sql(schema: str, quoted_schema: str) -> list[str]:
+    path = f"SET search_path = {quoted_schema}, pg_temp"
+    return [
+        f"""CREATE OR REPLACE FUNCTION bibob_audit_append(
+                p_user text, p_action text, p_case text, p_detail text)
+            RETURNS integer LANGUAGE plpgsql VOLATILE SECURITY DEFINER {path} AS $$
+            DECLARE
+                v_user text := session_user::text;
+                v_at timestamp := clock_timestamp() AT TIME ZONE 'UTC';
+                v_prev text;
+                v_hash text;
+                v_id integer;
+                v_trusted boolean;
+            BEGIN
+                IF p_user IS NOT NULL AND p_user <> v_user THEN
+                    SELECT r.rolsuper OR pg_has_role(session_user, c.relowner, 'USAGE')
+                      INTO v_trusted
+                      FROM pg_roles r, pg_class c
+                     WHERE r.rolname = session_user AND c.oid = 'audit_log'::regclass;
+                    IF NOT coalesce(v_trusted, false) THEN
+                        RAISE EXCEPTION 'Auditregel geweigerd: % mag niet schrijven namens %',
+                            v_user, p_user USING ERRCODE = '42501';
+                    END IF;
+                    v_user := p_user;
+                END IF;
+                IF p_action IS NULL OR p_action = '' THEN
+                    RAISE EXCEPTION 'Auditregel geweigerd: geen handeling' USING ERRCODE = '22023';
+                END IF;
+                -- Bumping the count first locks the head row: two writers never chain onto
+                -- the same entry.
+                UPDATE audit_head SET entry_count = entry_count + 1 WHERE id = 1
+                    RETURNING last_hash INTO v_prev;
+                IF NOT FOUND THEN
+                    INSERT INTO audit_head (id, entry_count, last_id, last_hash)
+                        VALUES (1, 0, 0, '{GENESIS_HASH}') ON CONFLICT (id) DO NOTHING;
+                    UPDATE audit_head SET entry_count = entry_count + 1 WHERE id = 1
+                        RETURNING last_hash INTO v_prev;
+                END IF;
+                v_hash := encode(sha256(convert_to(
+                    '[' || to_json(v_prev)::text
+                    || ',' || to_json(to_char(v_at, 'YYYY-MM-DD"T"HH24:MI:SS.US'))::text
+                    || ',' || to_json(v_user)::text
+                    || ',' || to_json(p_action)::text
+                    || ',' || coalesce(to_json(p_case)::text, 'null')
+                    || ',' || to_json(coalesce(p_detail, '{{}}'))::text
+                    || ']', 'UTF8')), 'hex');
+                INSERT INTO audit_log (at, "user", action, case_reference, detail, prev_hash, hash)
+                    VALUES (v_at, v_user, p_action, p_case, coalesce(p_detail, '{{}}'), v_prev,
+                            v_hash)
+                    RETURNING id INTO v_id;
+                UPDATE audit_head SET last_id = v_id, last_hash = v_hash WHERE id = 1;
+                RETURN v_id;
+            END
+            $$""",
+        f"""CREATE OR REPLACE FUNCTION bibob_audit_append_many(
+                p_user text, p_actions text[], p_cases text[], p_details text[])
+            RETURNS integer LANGUAGE plpgsql VOLATILE SECURITY DEFINER {path} AS $$
+            DECLARE
+                v_last integer;
+            BEGIN
+                FOR i IN 1 .. coalesce(array_length(p_actions, 1), 0) LOOP
+                    v_last := bibob_audit_append(p_user, p_actions[i], p_cases[i], p_details[i]);
+                END LOOP;
+                RETURN v_last;
+            END
+            $$""",
+    ]
+
+
+def install(connection: Connection) -> None:
+    """The append functions, and the groups' write privileges on the log taken away."""
+    if not is_postgresql(connection):
+        return
+    prefix = stored_prefix(connection)
+    schema = connection.execute(text("SELECT current_schema()")).scalar_one()
+    for statement in _function_sql(schema, quote(connection, schema)):
+        connection.execute(text(statement))
+    everyone = _groups(connection, prefix, ALL_GROUPS)
+    for name in (APPEND_FUNCTION, APPEND_MANY_FUNCTION):
+        connection.execute(text(f"REVOKE EXECUTE ON FUNCTION {name} FROM PUBLIC"))
+        connection.execute(text(f"GRANT EXECUTE ON FUNCTION {name} TO {everyone}"))
+    for table in ("audit_log", "audit_head"):
+        connection.execute(
+            text(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {table} FROM PUBLIC, {everyone}")
+        )
+    connection.execute(text("DROP POLICY IF EXISTS toevoegen_eigen_naam ON audit_log"))
+
+
+def uninstall(connection: Connection) -> None:
+    """Downgrade to 0009: clients append again (INSERT in their own name, head updates)."""
+    if not is_postgresql(connection):
+        return
+    prefix = stored_prefix(connection)
+    everyone = _groups(connection, prefix, ALL_GROUPS)
+    connection.execute(text(f"GRANT INSERT ON audit_log TO {everyone}"))
+    connection.execute(text(f"GRANT INSERT, UPDATE ON audit_head TO {everyone}"))
+    connection.execute(
+        text(
+            f"CREATE POLICY toevoegen_eigen_naam ON audit_log FOR INSERT TO {everyone} "
+            'WITH CHECK ("user" = session_user::text)'
+        )
+    )
+    for name in (APPEND_MANY_FUNCTION, APPEND_FUNCTION):
+        connection.execute(text(f"DROP FUNCTION IF EXISTS {name}"))
+
+
+def has_append_function(connection: Connection) -> bool:
+    return bool(
+        connection.execute(
+            text("SELECT to_regprocedure(:f) IS NOT NULL"), {"f": APPEND_FUNCTION}
+        ).scalar()
+    )
