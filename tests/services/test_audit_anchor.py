@@ -181,7 +181,8 @@ TAMPERINGS = [
 
 @pytest.fixture
 def anchored(context: AppContext, tmp_path: Path) -> Path:
-    """The setting change and eight entries, anchored to a file, and the folder setting pointed at an empty folder."""
+    """The setting change and eight entries, anchored to a file; the folder setting points at
+    an empty folder."""
     grant_role(context, "beheerder")
     SettingsService(context).set("audit.anchor_folder", str(tmp_path / "ankers"))
     fill_log(context, 8)
