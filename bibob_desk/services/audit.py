@@ -40,6 +40,12 @@ USER_ADDED = "gebruiker_toevoegen"
 USER_CHANGED = "gebruiker_wijzigen"
 BACKUP = "back-up"
 RESTORE = "terugzetten"
+# Reads (AVG art. 10 and BIO 12.4.1 ask for reads as well as changes): one entry per request.
+LIST_VIEW = "lijst_bekijken"  # a list or search result with personal data: filter and count
+REPORT_VIEW = "jaarcijfers_bekijken"
+RETENTION_VIEW = "vernietigingslijst_bekijken"
+AUDIT_VIEW = "auditlog_bekijken"
+REFUSED = "geweigerd"  # an attempt the access rules refused: what was tried, and why
 
 
 def entry_hash(
@@ -123,6 +129,60 @@ def record(
     head.last_hash = entry.hash
     session.flush()
     return entry.id
+
+
+def describe_filter(value: Any) -> dict[str, Any]:
+    """The filter or search of a list request as the log keeps it: the fields that are set."""
+    import dataclasses
+
+    if value is None or not dataclasses.is_dataclass(value):
+        return {}
+    out: dict[str, Any] = {}
+    for item in dataclasses.fields(value):
+        if item.name == "visible_case_ids":
+            continue  # set by the access rules, not by the user
+        current = getattr(value, item.name)
+        if current in (None, "", (), [], {}, frozenset(), False):
+            continue
+        if isinstance(current, list | tuple | set | frozenset):
+            current = [getattr(v, "value", v) for v in current]
+        out[item.name] = current
+    return out
+
+
+def record_list_view(
+    session: Session, user: str, what: str, shown: int, request: Any = None, **extra: Any
+) -> int:
+    """One entry for one list request: which list, the filter or search, how many cases."""
+    detail: dict[str, Any] = {"lijst": what, "aantal": shown}
+    described = describe_filter(request)
+    if described:
+        detail["filter"] = described
+    detail.update({k: v for k, v in extra.items() if v is not None})
+    return record(session, user, LIST_VIEW, None, detail)
+
+
+def record_refusal(
+    context: AppContext, attempted: str, reason: str, case_reference: str | None = None
+) -> None:
+    """A refused attempt, in a transaction of its own (the refused one is rolled back).
+
+    Never raises: a failure to log must not turn a refusal into another error. Call it where
+    no other transaction of this thread is open (SQLite would wait for itself).
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with context.db.session() as session:
+            record(
+                session,
+                context.user,
+                REFUSED,
+                case_reference,
+                {"handeling": attempted, "reden": reason[:300]},
+            )
+    except SQLAlchemyError:
+        pass
 
 
 def record_many(
@@ -464,17 +524,31 @@ def list_entries(
 
     Only team leads and administrators may read the log: it names who looked at what.
     """
+    from bibob_desk.domain.errors import PermissionDenied
     from bibob_desk.domain.roles import Role
     from bibob_desk.services.access import require_role
 
-    require_role(context, Role.TEAMLEIDER, Role.BEHEERDER)
+    reference = str(CaseReference.parse(case_reference)) if case_reference is not None else None
+    try:
+        require_role(context, Role.TEAMLEIDER, Role.BEHEERDER)
+    except PermissionDenied as exc:
+        record_refusal(context, AUDIT_VIEW, str(exc), reference)
+        raise
     query = select(AuditEntry).order_by(AuditEntry.id)
-    if case_reference is not None:
-        query = query.where(AuditEntry.case_reference == str(CaseReference.parse(case_reference)))
+    if reference is not None:
+        query = query.where(AuditEntry.case_reference == reference)
     if limit is not None:
         query = query.order_by(None).order_by(AuditEntry.id.desc()).limit(limit)
     with context.db.session() as session:
         rows = list(session.execute(query).scalars())
+        # The log names who looked at what: reading it is logged too (after the read).
+        record(
+            session,
+            context.user,
+            AUDIT_VIEW,
+            reference,
+            {"regels": len(rows), **({"limiet": limit} if limit is not None else {})},
+        )
     rows.sort(key=lambda r: r.id)
     return [
         AuditView(r.id, r.at, r.user, r.action, r.case_reference, _parse_detail(r.detail))

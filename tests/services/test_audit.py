@@ -61,7 +61,13 @@ def test_only_team_leads_and_administrators_read_the_log(context: AppContext) ->
     with pytest.raises(PermissionDenied):
         list_entries(AppContext(context.db, "officer"))
     make_user(context.db, "admin", "beheerder")
-    assert list_entries(AppContext(context.db, "admin")) == []
+    # The refused attempt is the log's only entry ("geweigerd"), and reading is logged after.
+    (refused,) = list_entries(AppContext(context.db, "admin"))
+    assert (refused.user, refused.action) == ("officer", audit.REFUSED)
+    assert refused.detail["handeling"] == audit.AUDIT_VIEW
+    assert [e.action for e in list_entries(AppContext(context.db, "admin"))][-1] == (
+        audit.AUDIT_VIEW
+    )
 
 
 def test_intact_log_verifies(context: AppContext) -> None:
