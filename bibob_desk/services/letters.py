@@ -78,6 +78,8 @@ from bibob_desk.services.access import (
     require_role,
     viewer_in_session,
 )
+from bibob_desk.services.audit_anchor import METADATA_KEY, current_anchor
+from bibob_desk.services.audit_anchor import to_json as anchor_to_json
 from bibob_desk.services.cases import format_address
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.settings import SettingsService
@@ -491,7 +493,12 @@ class LetterService:
                 target,
                 stem,
                 pdf,
-                lambda name: self._sidecar(case, doc, name, settings, with_mdto),
+                lambda name: {
+                    **self._sidecar(case, doc, name, settings, with_mdto),
+                    # The audit log's head, kept by the document system where the database's
+                    # users cannot change it (services/audit_anchor.py).
+                    METADATA_KEY: anchor_to_json(current_anchor(session)),
+                },
                 (lambda name: self._mdto_files(case, doc, name, settings))
                 if with_mdto
                 else (lambda _name: ()),

@@ -295,3 +295,25 @@ def test_verify_without_anchor_still_checks_the_history(context: AppContext) -> 
         recompute(session)
     problem = verify_log(context).problem
     assert problem is not None and case.reference in problem.message
+
+
+def test_every_export_carries_an_anchor_that_verify_accepts(
+    context: AppContext, tmp_path: Path
+) -> None:
+    from bibob_desk.services.letters import LetterService
+    from tests.services.letter_helpers import make_letter_case
+
+    reference = make_letter_case(context)
+    service = LetterService(context)
+    draft = service.create_draft(reference, "vragenformulier")
+    result = service.export_document(draft.id, tmp_path / "dms")
+    sidecar = json.loads(result.sidecar_path.read_text(encoding="utf-8"))
+    anchor = read_anchor_file(result.sidecar_path)
+    assert sidecar["audit_anker"]["entry_count"] == anchor.entry_count > 0
+    grant_role(context, "beheerder")
+    assert verify_with_anchors(context, [result.sidecar_path]).result.ok
+    with context.db.session() as session:
+        recomputed_after_edit(session)
+    problem = verify_with_anchors(context, [result.sidecar_path]).result.problem
+    assert problem is not None and problem.anchor is not None
+    assert problem.anchor.source == result.sidecar_path.name
