@@ -48,13 +48,19 @@ AUDIT_VIEW = "auditlog_bekijken"
 REFUSED = "geweigerd"  # an attempt the access rules refused: what was tried, and why
 
 
+# The JSON string encoder json.dumps(..., ensure_ascii=False) uses (the C one where available):
+# the payload below is byte for byte json.dumps([...], ensure_ascii=False, separators=(",", ":")),
+# built without a new encoder per call (``audit verify`` hashes 100,000 entries).
+_quote = json.encoder.encode_basestring
+
+
 def entry_hash(
     prev_hash: str, at: datetime, user: str, action: str, case_reference: str | None, detail: str
 ) -> str:
-    payload = json.dumps(
-        [prev_hash, at.isoformat(timespec="microseconds"), user, action, case_reference, detail],
-        ensure_ascii=False,
-        separators=(",", ":"),
+    case = "null" if case_reference is None else _quote(case_reference)
+    payload = (
+        f"[{_quote(prev_hash)},{_quote(at.isoformat(timespec='microseconds'))},{_quote(user)},"
+        f"{_quote(action)},{case},{_quote(detail)}]"
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -332,12 +338,14 @@ def _check(
             f"eerste afwijkende regel ligt {since}."
         )
 
+    last_id = head.last_id if head is not None else None
     for row in rows:
         count += 1
-        if head is not None and row.id > head.last_id:
+        row_id, at, row_hash = row.id, row.at, row.hash
+        if last_id is not None and row_id > last_id:
             return fail(
-                row.id,
-                f"Regel {row.id}: staat na de laatst vastgelegde regel ({head.last_id}); "
+                row_id,
+                f"Regel {row_id}: staat na de laatst vastgelegde regel ({last_id}); "
                 "deze is buiten Bibob Desk om toegevoegd.",
             )
         if row.prev_hash != prev_hash:
@@ -347,41 +355,40 @@ def _check(
                 else "de eerste regel(s) van het logboek zijn verwijderd"
             )
             return fail(
-                row.id, f"Regel {row.id}: de verwijzing naar de vorige regel klopt niet ({what})."
+                row_id, f"Regel {row_id}: de verwijzing naar de vorige regel klopt niet ({what})."
             )
-        expected = entry_hash(
-            row.prev_hash, row.at, row.user, row.action, row.case_reference, row.detail
-        )
-        if row.hash != expected:
+        if row_hash != entry_hash(
+            row.prev_hash, at, row.user, row.action, row.case_reference, row.detail
+        ):
             return fail(
-                row.id,
-                f"Regel {row.id}: de inhoud is gewijzigd na het vastleggen "
-                f"({row.at:%Y-%m-%d %H:%M:%S}, {row.user}, {row.action}).",
+                row_id,
+                f"Regel {row_id}: de inhoud is gewijzigd na het vastleggen "
+                f"({at:%Y-%m-%d %H:%M:%S}, {row.user}, {row.action}).",
             )
-        if not_before is not None and row.at < not_before:
+        if not_before is not None and at < not_before:
             assert matched is not None
             return fail(
-                row.id,
-                f"Regel {row.id} ({row.at:%Y-%m-%d %H:%M:%S}, {row.user}, {row.action}) staat na "
+                row_id,
+                f"Regel {row_id} ({at:%Y-%m-%d %H:%M:%S}, {row.user}, {row.action}) staat na "
                 f"het {matched.describe()}, maar is van vóór dat anker: de regel is achteraf "
                 "toegevoegd of teruggedateerd.",
                 matched,
             )
-        for anchor in by_count.get(count, ()):
-            if row.hash != anchor.last_hash or row.id != anchor.last_id:
+        for anchor in by_count.get(count, ()) if by_count else ():
+            if row_hash != anchor.last_hash or row_id != anchor.last_id:
                 first = (matched.last_id + 1) if matched else None
-                return fail(first or row.id, differs_after(anchor), anchor)
-            if row.at > anchor.made_at + CLOCK_TOLERANCE:
+                return fail(first or row_id, differs_after(anchor), anchor)
+            if at > anchor.made_at + CLOCK_TOLERANCE:
                 return fail(
-                    row.id,
-                    f"Regel {row.id} is van na het {anchor.describe()}, maar staat ervoor.",
+                    row_id,
+                    f"Regel {row_id} is van na het {anchor.describe()}, maar staat ervoor.",
                     anchor,
                 )
             if matched is None or anchor.made_at > matched.made_at:
                 matched = anchor
                 not_before = anchor.made_at - CLOCK_TOLERANCE
-        prev_hash = row.hash
-        prev_id = row.id
+        prev_hash = row_hash
+        prev_id = row_id
     for anchor in sorted(anchors, key=lambda a: a.entry_count):
         if anchor.entry_count > count:
             missing = anchor.entry_count - count
@@ -467,7 +474,8 @@ def verify_log(context: AppContext, anchors: Sequence[Anchor] = ()) -> AuditVeri
     require_role(context, Role.TEAMLEIDER, Role.BEHEERDER)
     with context.db.session() as session:
         head = session.get(AuditHead, HEAD_ID)
-        rows = session.execute(
+        # Core rows, not ORM objects: a third of the time at 100,000 entries.
+        rows = session.connection().execute(
             select(
                 AuditEntry.id,
                 AuditEntry.at,

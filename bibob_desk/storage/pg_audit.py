@@ -144,3 +144,39 @@ def has_append_function(connection: Connection) -> bool:
             text("SELECT to_regprocedure(:f) IS NOT NULL"), {"f": APPEND_FUNCTION}
         ).scalar()
     )
+
+
+# --- pgaudit: reads by any client, logged by the server -----------------------------------
+
+# The tables whose reads the server logs: everything that names a person or a case.
+PGAUDIT_TABLES = (
+    "cases",
+    "parties",
+    "case_parties",
+    "tips",
+    "documents",
+    "timeline_entries",
+    "assessments",
+    "audit_log",
+)
+
+
+def enable_pgaudit(connection: Connection, auditor: str = "bibob_auditor") -> None:
+    """Object auditing with pgaudit for this database (README, 'Audit trail').
+
+    Needs ``shared_preload_libraries = 'pgaudit'`` on the server and a superuser. Every SELECT on
+    ``PGAUDIT_TABLES`` by any role and any client is then logged by the server: pgaudit logs an
+    access to a table when the ``pgaudit.role`` role holds the privilege that access uses.
+    """
+    name = quote(connection, auditor)
+    connection.execute(text("CREATE EXTENSION IF NOT EXISTS pgaudit"))
+    exists = connection.execute(
+        text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": auditor}
+    ).first()
+    if exists is None:
+        connection.execute(text(f"CREATE ROLE {name} NOLOGIN"))
+    connection.execute(text(f"GRANT SELECT ON {', '.join(PGAUDIT_TABLES)} TO {name}"))
+    database = quote(connection, connection.execute(text("SELECT current_database()")).scalar_one())
+    connection.execute(text(f"ALTER DATABASE {database} SET pgaudit.role = '{auditor}'"))
+    connection.execute(text(f"ALTER DATABASE {database} SET pgaudit.log_relation = on"))
+    connection.execute(text(f"ALTER DATABASE {database} SET pgaudit.log_parameter = off"))

@@ -165,3 +165,25 @@ def test_log_goes_on_after_tampering_and_still_reports_it(context: AppContext) -
     fill_log(context, 2)
     result = verify_log(context)
     assert result.problem is not None and result.problem.entry_id == broken
+
+
+@pytest.mark.parametrize(
+    "text_value",
+    ["", "gewoon", 'aan"hal\\ing', "regel\neinde\t\x01\x1f", "café € 𝄞 \u2028", '{"a": [1, 2]}'],
+)
+def test_entry_hash_is_the_documented_json_payload(text_value: str) -> None:
+    """The fast payload equals json.dumps([...], ensure_ascii=False, separators=(",", ":")),
+    the formula PostgreSQL's bibob_audit_append computes too (tests/storage/test_pg_audit.py)."""
+    import hashlib
+    import json
+
+    at = datetime(2026, 12, 2, 8, 0, 0, 120)
+    for case in (None, text_value):
+        expected = json.dumps(
+            ["0" * 64, at.isoformat(timespec="microseconds"), text_value, "x", case, text_value],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        assert entry_hash("0" * 64, at, text_value, "x", case, text_value) == (
+            hashlib.sha256(expected.encode("utf-8")).hexdigest()
+        )
