@@ -32,20 +32,8 @@ APPEND_MANY_FUNCTION = "bibob_audit_append_many(text, text[], text[], text[])"
 GENESIS_HASH = "0" * 64
 
 
-def _function_sql(schema: str, quoted_schema: str) -> list[str]:
-    path = f"SET search_path = {quoted_schema}, pg_temp"
-    return [
-        f"""CREATE OR REPLACE FUNCTION bibob_audit_append(
-                p_user text, p_action text, p_case text, p_detail text)
-            RETURNS integer LANGUAGE plpgsql VOLATILE SECURITY DEFINER {path} AS $$
-            DECLARE
-                v_user text := session_user::text;
-                v_at timestamp := clock_timestamp() AT TIME ZONE 'UTC';
-                v_prev text;
-                v_hash text;
-                v_id integer;
-                v_trusted boolean;
-            BEGIN
+# Who writes: session_user; the owner or a superuser may name the Bibob user instead.
+_WHO = """
                 IF p_user IS NOT NULL AND p_user <> v_user THEN
                     SELECT r.rolsuper OR pg_has_role(session_user, c.relowner, 'USAGE')
                       INTO v_trusted
@@ -56,46 +44,90 @@ def _function_sql(schema: str, quoted_schema: str) -> list[str]:
                             v_user, p_user USING ERRCODE = '42501';
                     END IF;
                     v_user := p_user;
-                END IF;
-                IF p_action IS NULL OR p_action = '' THEN
-                    RAISE EXCEPTION 'Auditregel geweigerd: geen handeling' USING ERRCODE = '22023';
-                END IF;
-                -- Bumping the count first locks the head row: two writers never chain onto
-                -- the same entry.
-                UPDATE audit_head SET entry_count = entry_count + 1 WHERE id = 1
+                END IF;"""
+
+# Bumping the count first locks the head row: two writers never chain onto the same entry.
+_LOCK_HEAD = """
+                UPDATE audit_head SET entry_count = entry_count + {n} WHERE id = 1
                     RETURNING last_hash INTO v_prev;
                 IF NOT FOUND THEN
                     INSERT INTO audit_head (id, entry_count, last_id, last_hash)
-                        VALUES (1, 0, 0, '{GENESIS_HASH}') ON CONFLICT (id) DO NOTHING;
-                    UPDATE audit_head SET entry_count = entry_count + 1 WHERE id = 1
+                        VALUES (1, 0, 0, '{genesis}') ON CONFLICT (id) DO NOTHING;
+                    UPDATE audit_head SET entry_count = entry_count + {n} WHERE id = 1
                         RETURNING last_hash INTO v_prev;
+                END IF;"""
+
+# services/audit.entry_hash: SHA-256 of the JSON array [prev, at, user, action, case, detail].
+_HASH = """
+                    v_hash := encode(sha256(convert_to(
+                        '[' || to_json(v_prev)::text
+                        || ',' || to_json(to_char(v_at, 'YYYY-MM-DD"T"HH24:MI:SS.US'))::text
+                        || ',' || to_json(v_user)::text
+                        || ',' || to_json({action})::text
+                        || ',' || coalesce(to_json({case})::text, 'null')
+                        || ',' || to_json({detail})::text
+                        || ']', 'UTF8')), 'hex');
+                    INSERT INTO audit_log
+                        (at, "user", action, case_reference, detail, prev_hash, hash)
+                        VALUES (v_at, v_user, {action}, {case}, {detail}, v_prev, v_hash)
+                        RETURNING id INTO v_id;
+                    v_prev := v_hash;"""
+
+
+def _function_sql(schema: str, quoted_schema: str) -> list[str]:
+    path = f"SET search_path = {quoted_schema}, pg_temp"
+    declare = """
+            DECLARE
+                v_user text := session_user::text;
+                v_at timestamp;
+                v_prev text;
+                v_hash text;
+                v_id integer;
+                v_trusted boolean;"""
+    one = _HASH.format(action="p_action", case="p_case", detail="v_detail")
+    many = _HASH.format(action="p_actions[i]", case="p_cases[i]", detail="v_detail")
+    return [
+        f"""CREATE OR REPLACE FUNCTION bibob_audit_append(
+                p_user text, p_action text, p_case text, p_detail text)
+            RETURNS integer LANGUAGE plpgsql VOLATILE SECURITY DEFINER {path} AS $$
+            {declare}
+                v_detail text := coalesce(p_detail, '{{}}');
+            BEGIN
+                {_WHO}
+                IF p_action IS NULL OR p_action = '' THEN
+                    RAISE EXCEPTION 'Auditregel geweigerd: geen handeling' USING ERRCODE = '22023';
                 END IF;
-                v_hash := encode(sha256(convert_to(
-                    '[' || to_json(v_prev)::text
-                    || ',' || to_json(to_char(v_at, 'YYYY-MM-DD"T"HH24:MI:SS.US'))::text
-                    || ',' || to_json(v_user)::text
-                    || ',' || to_json(p_action)::text
-                    || ',' || coalesce(to_json(p_case)::text, 'null')
-                    || ',' || to_json(coalesce(p_detail, '{{}}'))::text
-                    || ']', 'UTF8')), 'hex');
-                INSERT INTO audit_log (at, "user", action, case_reference, detail, prev_hash, hash)
-                    VALUES (v_at, v_user, p_action, p_case, coalesce(p_detail, '{{}}'), v_prev,
-                            v_hash)
-                    RETURNING id INTO v_id;
-                UPDATE audit_head SET last_id = v_id, last_hash = v_hash WHERE id = 1;
+                {_LOCK_HEAD.format(n=1, genesis=GENESIS_HASH)}
+                v_at := clock_timestamp() AT TIME ZONE 'UTC';
+                {one}
+                UPDATE audit_head SET last_id = v_id, last_hash = v_prev WHERE id = 1;
                 RETURN v_id;
             END
             $$""",
+        # The register import's entries: the head locked and written once for the batch.
         f"""CREATE OR REPLACE FUNCTION bibob_audit_append_many(
                 p_user text, p_actions text[], p_cases text[], p_details text[])
             RETURNS integer LANGUAGE plpgsql VOLATILE SECURITY DEFINER {path} AS $$
-            DECLARE
-                v_last integer;
+            {declare}
+                v_detail text;
+                v_count integer := coalesce(array_length(p_actions, 1), 0);
             BEGIN
-                FOR i IN 1 .. coalesce(array_length(p_actions, 1), 0) LOOP
-                    v_last := bibob_audit_append(p_user, p_actions[i], p_cases[i], p_details[i]);
+                IF v_count = 0 THEN
+                    RETURN NULL;
+                END IF;
+                {_WHO}
+                IF array_position(p_actions, NULL) IS NOT NULL
+                   OR array_position(p_actions, '') IS NOT NULL THEN
+                    RAISE EXCEPTION 'Auditregel geweigerd: geen handeling' USING ERRCODE = '22023';
+                END IF;
+                {_LOCK_HEAD.format(n="v_count", genesis=GENESIS_HASH)}
+                FOR i IN 1 .. v_count LOOP
+                    v_at := clock_timestamp() AT TIME ZONE 'UTC';
+                    v_detail := coalesce(p_details[i], '{{}}');
+                    {many}
                 END LOOP;
-                RETURN v_last;
+                UPDATE audit_head SET last_id = v_id, last_hash = v_prev WHERE id = 1;
+                RETURN v_id;
             END
             $$""",
     ]
