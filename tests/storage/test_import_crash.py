@@ -151,7 +151,9 @@ def _prepare(db_url: str, tmp_path: Path) -> Path:
     from bibob_desk.services import audit
 
     with db.session() as session:
-        audit.record(session, "importeur", audit.USER_ADDED, None, {"gebruikers": len(OFFICERS) + 1})
+        audit.record(
+            session, "importeur", audit.USER_ADDED, None, {"gebruikers": len(OFFICERS) + 1}
+        )
     db.dispose()
     return write_register(tmp_path / "register.xlsx", list(good_rows(ROWS, seed=31, today=TODAY)))
 
