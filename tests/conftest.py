@@ -97,6 +97,13 @@ def _cluster_roles_left_alone(
     monkeypatch.setattr(pg_security, "set_login", lambda *args, **kwargs: None)
 
 
+@pytest.fixture(autouse=True)
+def _user_data_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user data folder (PostgreSQL back-ups and audit anchors by default) lies in the
+    test's own tmp_path, never in the home folder of whoever runs the tests."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "gebruikersmap"))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database URL on each backend (PostgreSQL only with BIBOB_DESK_TEST_PG)."""

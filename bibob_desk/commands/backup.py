@@ -8,6 +8,8 @@ from pathlib import Path
 from bibob_desk.cli import EXIT_FAILURE, EXIT_OK, fail, open_context
 from bibob_desk.domain.roles import Role
 from bibob_desk.services.access import require_role
+from bibob_desk.services.audit import Anchor
+from bibob_desk.services.audit_anchor import collect_anchors
 from bibob_desk.services.backup import (
     BackupError,
     database_state,
@@ -56,19 +58,23 @@ def run_restore(args: argparse.Namespace) -> int:
         inspect_backup(Path(args.file))  # refuse a bad file before touching anything
     except BackupError as exc:
         fail(f"{exc} Er is niets gewijzigd.", EXIT_FAILURE)
+    anchors: list[Anchor] = []
     state = database_state(args.db)  # a locked or full database stops here (exit 1)
     if state == "ok":
         # A working database is only replaced by an administrator.
         context = open_context(args)
         try:
             require_role(context, Role.BEHEERDER)
+            # The back-up's log must agree with every anchor of this database it is old
+            # enough to hold (services/backup.py check_backup_audit).
+            anchors = collect_anchors(context, [], use_folder=True)[0]
         finally:
             context.db.dispose()
         user = context.user
     else:
         user = _user_for_damaged(args, state)
     try:
-        result = restore_backup(args.db, Path(args.file), user)
+        result = restore_backup(args.db, Path(args.file), user, anchors=anchors)
     except BackupError as exc:
         fail(f"{exc} Er is niets gewijzigd.", EXIT_FAILURE)
     kept = (

@@ -467,6 +467,15 @@ SCHEMA: tuple[SettingSpec, ...] = (
         maximum=1000,
         example="7",
     ),
+    SettingSpec(
+        "audit.anchor_folder",
+        "Map voor auditankers",
+        _BACKUP,
+        SettingType.FOLDER,
+        "Elke dag een anker van het auditlogboek (aantal regels, laatste hash); leeg: de "
+        "back-upmap. Kies een map die databasegebruikers niet kunnen wijzigen.",
+        example="/srv/bibob-ankers",
+    ),
 )
 
 SPECS: dict[str, SettingSpec] = {spec.key: spec for spec in SCHEMA}

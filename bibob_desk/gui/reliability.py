@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bibob_desk.domain.errors import BibobError
 from bibob_desk.gui import errors
+from bibob_desk.services.audit_anchor import anchor_if_due
 from bibob_desk.services.backup import (
     automatic_backups,
     backup_if_due,
@@ -250,15 +251,21 @@ class AutoBackup(QObject):
 
     def _attempt(self) -> tuple[Path | None, str | None]:
         try:
-            return backup_if_due(self.context), None
+            made = backup_if_due(self.context)
         except (BibobError, OSError, DBAPIError) as exc:
-            return None, str(exc)
+            return None, f"Automatische back-up mislukt: {exc}"
+        try:
+            # The daily audit anchor (services/audit_anchor.py), also when back-ups are off.
+            anchor_if_due(self.context)
+        except (BibobError, OSError, DBAPIError) as exc:
+            return made, f"Dagelijks auditanker niet geschreven: {exc}"
+        return made, None
 
     def _report(self, made: Path | None, error: str | None) -> None:
         self._running = False
         self.last_error = error
         if error is not None:
-            self.window.statusBar().showMessage(f"Automatische back-up mislukt: {error}", 15000)
+            self.window.statusBar().showMessage(error, 15000)
             return
         if made is not None:
             self.last_result = made

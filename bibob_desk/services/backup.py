@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import os
 import re
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
@@ -48,6 +51,7 @@ from bibob_desk.domain.errors import BibobError, ValidationError
 from bibob_desk.domain.roles import Role
 from bibob_desk.services import audit
 from bibob_desk.services.access import require_role
+from bibob_desk.services.audit import Anchor
 from bibob_desk.services.context import AppContext
 from bibob_desk.storage.database import (
     CorruptDatabaseError,
@@ -174,12 +178,15 @@ def _write_json_dump(db: Database, out: Path, *, overwrite: bool = False) -> Non
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():
             revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            tables = dump_tables(connection)
             document = {
                 "format": DUMP_FORMAT,
                 "version": DUMP_VERSION,
                 "schema_revision": revision,
                 "created_at": utcnow().isoformat(timespec="seconds"),
-                "tables": dump_tables(connection),
+                # The head of the log in this snapshot (services/audit_anchor.py).
+                "audit_anker": _anchor_json(_anchor_of_tables(tables)),
+                "tables": tables,
             }
     write_bytes(out, json.dumps(document, ensure_ascii=False).encode("utf-8"), overwrite=overwrite)
 
@@ -269,9 +276,32 @@ def make_backup(context: AppContext, out: Path, *, overwrite: bool = False) -> B
         require_every_case(session.connection(), "een back-up")
     write_backup(context.db, out, overwrite=overwrite)
     info = inspect_backup(out)
-    with context.db.session() as session:
-        audit.record(session, context.user, audit.BACKUP, None, {"bestand": str(out)})
+    _after_backup(context, info, automatic=False)
     return info
+
+
+def _after_backup(context: AppContext, info: BackupInfo, *, automatic: bool) -> None:
+    """Only once the back-up exists: its anchor beside it and in the anchor folder, then the
+    audit entry (a failed back-up leaves no entry behind)."""
+    from bibob_desk.services.audit_anchor import write_anchor_file, write_folder_copy
+
+    anchor = backup_anchor(info.path)
+    if info.kind == "sqlite":
+        beside = info.path.with_name(info.path.name + ANCHOR_SUFFIX)
+        # The anchor in the anchor folder below still holds when this one cannot be written.
+        with contextlib.suppress(OSError, ValidationError):
+            beside.unlink(missing_ok=True)  # a back-up written over an older one
+            write_anchor_file(anchor, beside)
+    write_folder_copy(context, anchor)
+    with context.db.session() as session:
+        detail: dict[str, Any] = {
+            "bestand": str(info.path),
+            "zaken": info.cases,
+            "anker": {"regels": anchor.entry_count, "laatste_regel": anchor.last_id},
+        }
+        if automatic:
+            detail["automatisch"] = True
+        audit.record(session, context.user, audit.BACKUP, None, detail)
 
 
 # --- checking a back-up file --------------------------------------------------------------
@@ -351,6 +381,152 @@ def _inspect_json(path: Path) -> BackupInfo:
     return BackupInfo(path, "json", revision, len(tables.get("cases", [])))
 
 
+# --- the audit log inside a back-up ---------------------------------------------------------
+
+ANCHOR_SUFFIX = ".anker.json"
+
+
+def _anchor_json(anchor: Anchor) -> dict[str, Any]:
+    from bibob_desk.services.audit_anchor import to_json
+
+    return to_json(anchor)
+
+
+def _table_rows(tables: dict[str, list[dict[str, Any]]], name: str) -> list[SimpleNamespace]:
+    table = Base.metadata.tables[name]
+    return [SimpleNamespace(**_decode(table, row)) for row in tables.get(name, [])]
+
+
+def _dump_database_id(tables: dict[str, list[dict[str, Any]]]) -> str | None:
+    from bibob_desk.services.audit_anchor import DATABASE_ID_KEY
+
+    for row in tables.get("database_info", []):
+        if row.get("key") == DATABASE_ID_KEY:
+            return str(row.get("value"))
+    return None
+
+
+def _anchor_of_tables(tables: dict[str, list[dict[str, Any]]]) -> Anchor:
+    heads = _table_rows(tables, "audit_head")
+    database = _dump_database_id(tables)
+    if not heads:
+        return Anchor(0, 0, audit.GENESIS_HASH, utcnow(), database)
+    head = heads[0]
+    return Anchor(head.entry_count, head.last_id, head.last_hash, utcnow(), database)
+
+
+def backup_anchor(path: Path) -> Anchor:
+    """The head of the audit log inside a back-up file."""
+    if inspect_backup(path).kind == "json":
+        from bibob_desk.services.audit_anchor import from_json
+
+        return from_json(_read_json(path).get("audit_anker"), path.name)
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    try:
+        head = connection.execute(
+            "SELECT entry_count, last_id, last_hash FROM audit_head WHERE id = 1"
+        ).fetchone()
+        row = connection.execute(
+            "SELECT value FROM database_info WHERE key = 'audit_database_id'"
+        ).fetchone()
+    finally:
+        connection.close()
+    database = str(row[0]) if row else None
+    if head is None:
+        return Anchor(0, 0, audit.GENESIS_HASH, utcnow(), database, path.name)
+    return Anchor(int(head[0]), int(head[1]), str(head[2]), utcnow(), database, path.name)
+
+
+def check_backup_audit(
+    info: BackupInfo, tables: dict[str, list[dict[str, Any]]], anchors: Sequence[Anchor] = ()
+) -> None:
+    """Refuse a back-up whose audit log does not verify: chain and head, the anchor it carries
+    (JSON), every anchor of this database it is old enough to hold, its own history (every case
+    has its registration entry) and the users' roles as the log last recorded them."""
+    rows = sorted(_table_rows(tables, "audit_log"), key=lambda r: r.id)
+    heads = _table_rows(tables, "audit_head")
+    own = _dump_database_id(tables)
+    usable = [
+        a
+        for a in anchors
+        if a.entry_count <= len(rows) and (a.database_id is None or a.database_id == own)
+    ]
+    if info.kind == "json":
+        embedded = _read_json(info.path).get("audit_anker")
+        if embedded is not None:
+            from bibob_desk.services.audit_anchor import from_json
+
+            try:
+                usable.append(from_json(embedded, "het anker in de back-up"))
+            except ValidationError as exc:
+                raise BackupError(f"Back-up {info.path} is geweigerd: {exc}") from exc
+    result = audit._check(rows, heads[0] if heads else None, usable)
+    problem = result.problem or _history_problem(tables, rows) or _role_problem(tables, rows)
+    if problem is not None:
+        raise BackupError(
+            f"Back-up {info.path} is geweigerd: het auditlogboek erin klopt niet. {problem.message}"
+        )
+
+
+def _history_problem(
+    tables: dict[str, list[dict[str, Any]]], rows: list[SimpleNamespace]
+) -> audit.AuditProblem | None:
+    cases = [str(c.get("reference")) for c in tables.get("cases", [])]
+    users = tables.get("users", [])
+    if not rows:
+        if cases or users:
+            return audit.AuditProblem(
+                None,
+                f"Het logboek is leeg, maar de back-up bevat {len(cases)} zaken en {len(users)} "
+                "gebruikers.",
+            )
+        return None
+    created = {r.case_reference for r in rows if r.action in audit.CASE_CREATING_ACTIONS}
+    for reference in cases:
+        if reference not in created:
+            return audit.AuditProblem(
+                None,
+                f"Zaak {reference} staat in de back-up, maar haar registratieregel ontbreekt in "
+                "het logboek.",
+            )
+    return None
+
+
+def _role_problem(
+    tables: dict[str, list[dict[str, Any]]], rows: list[SimpleNamespace]
+) -> audit.AuditProblem | None:
+    """Every user's roles must be what the log last recorded for them (when it did)."""
+    logged: dict[str, str] = {}
+    for row in rows:
+        if row.action not in (audit.USER_ADDED, audit.USER_CHANGED):
+            continue
+        try:
+            detail = json.loads(row.detail)
+        except json.JSONDecodeError:
+            continue
+        if not isinstance(detail, dict) or not isinstance(detail.get("gebruiker"), str):
+            continue
+        roles = detail.get("rollen")
+        if isinstance(roles, str):
+            logged[detail["gebruiker"]] = roles
+        elif isinstance(roles, list) and len(roles) == 2 and isinstance(roles[1], str):
+            logged[detail["gebruiker"]] = roles[1]
+    for user in tables.get("users", []):
+        name = str(user.get("username"))
+        if name in logged and _role_set(logged[name]) != _role_set(str(user.get("role", ""))):
+            return audit.AuditProblem(
+                None,
+                f"Gebruiker {name} heeft in de back-up de rollen '{user.get('role')}', maar "
+                f"volgens het logboek '{logged[name]}': de rollen zijn buiten Bibob Desk om "
+                "gewijzigd.",
+            )
+    return None
+
+
+def _role_set(roles: str) -> frozenset[str]:
+    return frozenset(r.strip() for r in roles.split(",") if r.strip())
+
+
 # --- restoring ----------------------------------------------------------------------------
 
 
@@ -400,12 +576,18 @@ def _rows_from_backup(info: BackupInfo, scratch: Path) -> dict[str, list[dict[st
 
 
 def restore_backup(
-    url: str | None, backup_file: Path, user: str, safety_folder: Path | None = None
+    url: str | None,
+    backup_file: Path,
+    user: str,
+    safety_folder: Path | None = None,
+    anchors: Sequence[Anchor] = (),
 ) -> RestoreResult:
     """Replace the database at ``url`` with the back-up (the caller checked permission).
 
-    The back-up is checked before anything changes; the current database is first saved as a
-    safety copy in the back-up folder (also when it is damaged: then as a plain file copy).
+    The back-up is checked before anything changes, its audit log included
+    (``check_backup_audit``); the current database is first saved as a safety copy in the
+    back-up folder (also when it is damaged: then as a plain file copy). The restore is the
+    restored database's next audit entry.
     """
     info = inspect_backup(backup_file)
     resolved = resolve_database_url(url)
@@ -413,6 +595,7 @@ def restore_backup(
     safety: Path | None = None
     with tempfile.TemporaryDirectory(prefix="bibob-herstel-") as scratch_name:
         scratch = Path(scratch_name)
+        check_backup_audit(info, _rows_from_backup(info, scratch), anchors)
         folder = safety_folder or default_backup_folder(resolved)
         if path is not None:
             safety = _restore_sqlite(info, path, scratch, folder)
@@ -645,10 +828,8 @@ def backup_if_due(context: AppContext, now: datetime | None = None) -> Path | No
     while target.exists():
         target = schedule.folder / f"{AUTO_PREFIX}{moment:%Y%m%d-%H%M%S}-{counter}{suffix}"
         counter += 1
-    try:
-        write_backup(context.db, target)
-    except DatabaseError:
-        raise
+    write_backup(context.db, target)
+    _after_backup(context, inspect_backup(target), automatic=True)
     for _, old in automatic_backups(schedule.folder)[: -schedule.keep]:
         old.unlink(missing_ok=True)
     return target

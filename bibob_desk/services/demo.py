@@ -22,6 +22,7 @@ from bibob_desk.domain.parties import PartyKind, PartyRole
 from bibob_desk.domain.phases import CLOSED_PHASES, Phase, has_reached
 from bibob_desk.domain.policy import policy_in_force
 from bibob_desk.domain.values import CaseReference
+from bibob_desk.services import audit
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.policies import stored_versions
 from bibob_desk.services.settings import SettingsService, fill_demo_organisation
@@ -703,6 +704,13 @@ def generate_demo_cases(
                 session.execute(insert(_table(CaseDecision)), decisions)
             if tips:
                 session.execute(insert(_table(Tip)), tips)
+            # Every case has its registration entry, as a case opened in the program has:
+            # ``audit verify`` checks that none is missing.
+            audit.record_many(
+                session,
+                context.user,
+                [(audit.CASE_OPENED, c["reference"], {"demogegevens": True}) for c in cases],
+            )
             for year, last in counters.items():
                 counter = session.get(ReferenceCounter, year)
                 if counter is None:

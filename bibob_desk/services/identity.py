@@ -94,7 +94,27 @@ def resolve_user(db: Database, option: str | None = None) -> str:
         if is_postgresql(db)
         else "de aanmeldnaam van deze werkplek"
     )
+    _log_refused_claim(db, login, requested, source)
     raise PermissionDenied(
         f"{source} mag alleen op een oefendatabase (gemaakt met 'bibob-desk demo'). Hier bent u "
         f"'{login}': {who}."
     )
+
+
+def _log_refused_claim(db: Database, login: str, requested: str, source: str) -> None:
+    """A refused attempt to work as someone else is itself an audit entry (as the real login)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bibob_desk.services import audit
+
+    try:
+        with db.session() as session:
+            audit.record(
+                session,
+                login,
+                audit.REFUSED,
+                None,
+                {"handeling": "werken_als", "gevraagd": requested[:100], "via": source},
+            )
+    except SQLAlchemyError:
+        pass  # the refusal itself must still reach the user

@@ -45,7 +45,7 @@ from bibob_desk.documents.logo import letter_logo
 from bibob_desk.documents.mdto import MdtoRecord, bestand_xml, informatieobject_xml
 from bibob_desk.documents.pdfa import make_pdfa
 from bibob_desk.documents.templates import LetterTemplate, fill, load_template
-from bibob_desk.documents.zgw import LetterInfo, informatieobjecttype_for
+from bibob_desk.documents.zgw import BIBOB_KEY, LetterInfo, informatieobjecttype_for
 from bibob_desk.documents.zgw import sidecar as zgw_sidecar
 from bibob_desk.domain.areas import area_label
 from bibob_desk.domain.deadlines import compute_deadline
@@ -82,6 +82,8 @@ from bibob_desk.services.access import (
     require_role,
     viewer_in_session,
 )
+from bibob_desk.services.audit_anchor import METADATA_KEY, current_anchor
+from bibob_desk.services.audit_anchor import to_json as anchor_to_json
 from bibob_desk.services.cases import format_address
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.decisions import active_decision
@@ -675,7 +677,9 @@ class LetterService:
                 target,
                 stem,
                 pdf,
-                lambda name: self._sidecar(case, doc, name, settings, with_mdto, author_name),
+                lambda name: self._anchored(
+                    self._sidecar(case, doc, name, settings, with_mdto, author_name), session
+                ),
                 (lambda name: self._mdto_files(case, doc, name, settings))
                 if with_mdto
                 else (lambda _name: ()),
@@ -1223,6 +1227,14 @@ class LetterService:
             ),
             beschrijving=load_template(kind).wettelijke_grondslag,
         )
+
+    @staticmethod
+    def _anchored(sidecar: dict[str, Any], session: Session) -> dict[str, Any]:
+        """The audit log's head in the sidecar (under ``bibob``, beside the case), kept by the
+        document system where the database's users cannot change it (audit_anchor.py)."""
+        bibob = dict(sidecar.get(BIBOB_KEY) or {})
+        bibob[METADATA_KEY] = anchor_to_json(current_anchor(session))
+        return {**sidecar, BIBOB_KEY: bibob}
 
     def _sidecar(
         self,

@@ -27,6 +27,7 @@ from bibob_desk.domain.overview import (
     week_window_end,
 )
 from bibob_desk.domain.phases import CLOSED_PHASES, PHASE_LABELS, Phase
+from bibob_desk.services import audit
 from bibob_desk.services.access import Viewer, viewer_in_session, visibility_condition
 from bibob_desk.services.cases import applicant_name_column
 from bibob_desk.services.context import AppContext
@@ -226,6 +227,9 @@ class OverviewService:
         """
         f = overview_filter or OverviewFilter()
         total, rows = self._window(f, 0, limit, order_by, descending, True)
+        # One entry per request: the filter or search and the number of cases it found.
+        with self.context.db.session() as session:
+            audit.record_list_view(session, self.context.user, "overzicht", total or 0, f)
         return (total or 0), rows
 
     def _window(
@@ -429,7 +433,12 @@ class OverviewService:
                 .order_by(Document.created_at, Document.id)
                 .limit(limit)
             )
-            return [
+            items = [
                 ApprovalItem(r.id, r.reference, r.doc_type, r.title, r.author, r.created_at)
                 for r in session.execute(query)
             ]
+            if items:
+                audit.record_list_view(
+                    session, self.context.user, "goed te keuren brieven", len(items)
+                )
+            return items

@@ -14,7 +14,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from bibob_desk.domain.annual_figures import AnnualFigures, parse_report_year
+from bibob_desk.domain.errors import PermissionDenied
 from bibob_desk.domain.roles import Role
+from bibob_desk.services import audit
 from bibob_desk.services.access import require_role
 from bibob_desk.services.context import AppContext
 from bibob_desk.storage.models import AnonymousCaseCount, Case, Suspension, Tip
@@ -66,7 +68,11 @@ class ReportService:
     def annual_figures(self, year: int | str, progress: Progress | None = None) -> AnnualFigures:
         """The figures of one year. Team leads and administrators only (aggregates, no names)."""
         year = self.parse_year(year)
-        require_role(self.context, Role.TEAMLEIDER, Role.BEHEERDER)
+        try:
+            require_role(self.context, Role.TEAMLEIDER, Role.BEHEERDER)
+        except PermissionDenied as exc:
+            audit.record_refusal(self.context, audit.REPORT_VIEW, str(exc))
+            raise
 
         def step(index: int) -> None:
             if progress is not None:
@@ -174,6 +180,7 @@ class ReportService:
                     to_decision.append(days)
             step(8)
             destroyed = session.execute(select(func.count(anon.id)).where(anon_year)).scalar_one()
+            audit.record(session, self.context.user, audit.REPORT_VIEW, None, {"jaar": year})
         step(len(STEPS))
         return AnnualFigures.build(
             year,

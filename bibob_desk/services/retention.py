@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bibob_desk.domain.errors import NotFoundError, ValidationError
+from bibob_desk.domain.errors import NotFoundError, PermissionDenied, ValidationError
 from bibob_desk.domain.retention import (
     CLOSED_PHASES,
     closing_date_bound,
@@ -114,11 +114,15 @@ def _due_query(years: int, today: date) -> Any:
 
 def due_for_destruction(context: AppContext, today: date | None = None) -> list[RetentionCandidate]:
     """Closed cases past the retention period (team leads only: they see every case)."""
-    require_role(context, Role.TEAMLEIDER)
+    try:
+        require_role(context, Role.TEAMLEIDER)
+    except PermissionDenied as exc:
+        audit.record_refusal(context, audit.RETENTION_VIEW, str(exc))
+        raise
     years = retention_years(context)
     day = today or date.today()
     with context.db.session() as session:
-        found = []
+        found: list[RetentionCandidate] = []
         for case in session.execute(_due_query(years, day)).scalars():
             closed = _closing_date(case)
             if is_due(closed, years, day):
@@ -133,6 +137,10 @@ def due_for_destruction(context: AppContext, today: date | None = None) -> list[
                         destruction_due_on(closed, years),
                     )
                 )
+        detail: dict[str, Any] = {"zaken": len(found), "bewaartermijn_jaren": years}
+        if today is not None:
+            detail["peildatum_opgegeven"] = day.isoformat()  # an override such as --today
+        audit.record(session, context.user, audit.RETENTION_VIEW, None, detail)
         return found
 
 

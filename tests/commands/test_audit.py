@@ -68,9 +68,9 @@ def test_audit_list_and_verify(db: Path, capsys: pytest.CaptureFixture[str]) -> 
     code, out, _ = run(capsys, db, "audit", "list", "--case", reference, "--json")
     assert code == 0
     entries = json.loads(out)
-    assert [e["action"] for e in entries] == ["bekijken"]
-    assert set(entries[0]) >= {"at", "user", "action", "detail"}
-    assert entries[0]["user"] == login_name()
+    assert [e["action"] for e in entries] == ["registreren", "bekijken"]
+    assert set(entries[1]) >= {"at", "user", "action", "detail"}
+    assert entries[1]["user"] == login_name()
     code, out, _ = run(capsys, db, "audit", "verify")
     assert code == 0 and "in orde" in out
 

@@ -224,13 +224,13 @@ def test_unknown_keys_are_refused_by_name(key: str) -> None:
 
 def test_a_default_without_a_spec_is_still_a_setting() -> None:
     """Another feature adds a key to defaults.json: it is typed after its default."""
-    defaults = {**DEFAULTS, "audit": {"anchor_folder": "", "keep_days": 30, "on": False}}
+    defaults = {**DEFAULTS, "voorbeeld": {"folder": "", "keep_days": 30, "on": False}}
     specs = {s.key: s for s in specs_for(defaults)}
-    assert specs["audit.anchor_folder"].type == SettingType.TEXT
-    assert specs["audit.keep_days"].type == SettingType.INTEGER
-    assert specs["audit.on"].type == SettingType.BOOLEAN
-    with pytest.raises(ValidationError, match=r"Instelling audit\.keep_days: moet 0 of meer"):
-        validate(specs["audit.keep_days"], -1)
+    assert specs["voorbeeld.folder"].type == SettingType.TEXT
+    assert specs["voorbeeld.keep_days"].type == SettingType.INTEGER
+    assert specs["voorbeeld.on"].type == SettingType.BOOLEAN
+    with pytest.raises(ValidationError, match=r"Instelling voorbeeld\.keep_days: moet 0 of meer"):
+        validate(specs["voorbeeld.keep_days"], -1)
     assert inferred_spec("a.b", ["x"]).type == SettingType.LINES
 
 

@@ -195,6 +195,8 @@ def test_auto_backup_runs_at_start(
     assert auto.last_error is None
     assert auto.last_result is not None and auto.last_result.parent == tmp_path / "auto"
     assert "back-up" in window.statusBar().currentMessage()
+    # The daily audit anchor lands beside the back-ups (audit.anchor_folder is empty).
+    assert list((tmp_path / "auto").glob("bibob-desk-auditanker-*.json"))
 
 
 def test_auto_backup_reports_bad_settings_in_the_status_bar(

@@ -61,11 +61,21 @@ def test_only_team_leads_and_administrators_read_the_log(context: AppContext) ->
     with pytest.raises(PermissionDenied):
         list_entries(AppContext(context.db, "officer"))
     make_user(context.db, "admin", "beheerder")
-    assert list_entries(AppContext(context.db, "admin")) == []
+    # The refused attempt is the log's only entry ("geweigerd"), and reading is logged after.
+    (refused,) = list_entries(AppContext(context.db, "admin"))
+    assert (refused.user, refused.action) == ("officer", audit.REFUSED)
+    assert refused.detail["handeling"] == audit.AUDIT_VIEW
+    assert [e.action for e in list_entries(AppContext(context.db, "admin"))][-1] == (
+        audit.AUDIT_VIEW
+    )
 
 
 def test_intact_log_verifies(context: AppContext) -> None:
-    assert verify_log(context).ok  # empty
+    # A database with a user (made behind the services' back here) but no entry at all: the
+    # log was emptied, even without an anchor.
+    empty = verify_log(context)
+    assert not empty.ok and empty.problem is not None
+    assert "leeg" in empty.problem.message
     fill_log(context, 6)
     result = verify_log(context)
     assert result.ok and result.entries == 6
@@ -155,3 +165,25 @@ def test_log_goes_on_after_tampering_and_still_reports_it(context: AppContext) -
     fill_log(context, 2)
     result = verify_log(context)
     assert result.problem is not None and result.problem.entry_id == broken
+
+
+@pytest.mark.parametrize(
+    "text_value",
+    ["", "gewoon", 'aan"hal\\ing', "regel\neinde\t\x01\x1f", "café € 𝄞 \u2028", '{"a": [1, 2]}'],
+)
+def test_entry_hash_is_the_documented_json_payload(text_value: str) -> None:
+    """The fast payload equals json.dumps([...], ensure_ascii=False, separators=(",", ":")),
+    the formula PostgreSQL's bibob_audit_append computes too (tests/storage/test_pg_audit.py)."""
+    import hashlib
+    import json
+
+    at = datetime(2026, 12, 2, 8, 0, 0, 120)
+    for case in (None, text_value):
+        expected = json.dumps(
+            ["0" * 64, at.isoformat(timespec="microseconds"), text_value, "x", case, text_value],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        assert entry_hash("0" * 64, at, text_value, "x", case, text_value) == (
+            hashlib.sha256(expected.encode("utf-8")).hexdigest()
+        )

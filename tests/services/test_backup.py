@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bibob_desk.domain.errors import PermissionDenied, ValidationError
+from bibob_desk.services import audit
 from bibob_desk.services.audit import verify_log
 from bibob_desk.services.backup import (
     BackupError,
@@ -26,6 +27,18 @@ from bibob_desk.services.settings import SettingsService
 from bibob_desk.storage.database import open_database
 from bibob_desk.storage.models import Setting
 from tests.conftest import grant_role, make_user
+
+
+@pytest.fixture(autouse=True)
+def _user_registered(request: pytest.FixtureRequest) -> None:
+    """The test user is made behind the services' back (conftest.make_user); a real database
+    logs its first user, and a restore refuses a back-up with users but an empty log."""
+    for name in ("context", "sqlite_context"):
+        if name in request.fixturenames:
+            context = request.getfixturevalue(name)
+            with context.db.session() as session:
+                audit.record(session, context.user, audit.USER_ADDED, None, {"test": True})
+
 
 BASE = {
     "title": "Nieuwbouw hotel Stationsplein",
@@ -199,3 +212,140 @@ def test_sqlite_backup_restores_into_the_other_backend(context: AppContext, tmp_
             assert case.bouwsom == made.bouwsom and case.parties[0].name == "Verhuisde B.V."
         finally:
             db.dispose()
+
+
+# --- the audit log inside a back-up (issue 11) ---------------------------------------------
+
+
+def _json_backup(context: AppContext, tmp_path: Path) -> Path:
+    """A JSON dump of the database, whatever the backend (the crafted-dump tests edit it)."""
+    from bibob_desk.services.backup import write_backup
+
+    if context.db.url.startswith("sqlite"):
+        from bibob_desk.services.backup import _write_json_dump
+
+        out = tmp_path / "dump.json"
+        _write_json_dump(context.db, out)
+        return out
+    return write_backup(context.db, tmp_path / "dump.json")
+
+
+def _restore_refused(context: AppContext, dump: Path, tmp_path: Path, match: str) -> None:
+    before = CaseService(context).list()
+    with pytest.raises(BackupError, match=match):
+        restore_backup(context.db.url, dump, "tester", safety_folder=tmp_path / "veilig")
+    assert [c.reference for c in CaseService(context).list()] == [c.reference for c in before]
+
+
+def test_crafted_dump_with_all_roles_and_an_empty_log_is_refused(
+    context: AppContext, tmp_path: Path
+) -> None:
+    from bibob_desk.services.users import UserService
+
+    grant_role(context, "beheerder")
+    UserService(context).add("officier", ["medewerker"])
+    CaseService(context).open_case(BASE)
+    dump = _json_backup(context, tmp_path)
+    document = json.loads(dump.read_text(encoding="utf-8"))
+    for user in document["tables"]["users"]:
+        if user["username"] == "officier":
+            user["role"] = "medewerker,teamleider,beheerder"
+    document["tables"]["audit_log"] = []
+    document["tables"]["audit_head"] = []
+    document.pop("audit_anker")
+    dump.write_text(json.dumps(document), encoding="utf-8")
+    _restore_refused(context, dump, tmp_path, "logboek is leeg")
+
+
+def test_dump_with_roles_the_log_never_granted_is_refused(
+    context: AppContext, tmp_path: Path
+) -> None:
+    from bibob_desk.services.users import UserService
+
+    grant_role(context, "beheerder")
+    UserService(context).add("officier", ["medewerker"])
+    dump = _json_backup(context, tmp_path)
+    document = json.loads(dump.read_text(encoding="utf-8"))
+    for user in document["tables"]["users"]:
+        if user["username"] == "officier":
+            user["role"] = "medewerker,teamleider,beheerder"
+    dump.write_text(json.dumps(document), encoding="utf-8")
+    _restore_refused(context, dump, tmp_path, "Gebruiker officier heeft in de back-up de rollen")
+
+
+def test_dump_with_an_edited_audit_row_is_refused_naming_it(
+    context: AppContext, tmp_path: Path
+) -> None:
+    CaseService(context).open_case(BASE)
+    dump = _json_backup(context, tmp_path)
+    document = json.loads(dump.read_text(encoding="utf-8"))
+    row = document["tables"]["audit_log"][1]
+    row["user"] = "iemand.anders"
+    dump.write_text(json.dumps(document), encoding="utf-8")
+    _restore_refused(context, dump, tmp_path, f"Regel {row['id']}: de inhoud is gewijzigd")
+
+
+def test_dump_with_a_recomputed_chain_fails_on_its_own_anchor(
+    context: AppContext, tmp_path: Path
+) -> None:
+    from bibob_desk.services.audit import GENESIS_HASH, entry_hash
+
+    CaseService(context).open_case(BASE)
+    dump = _json_backup(context, tmp_path)
+    document = json.loads(dump.read_text(encoding="utf-8"))
+    rows = document["tables"]["audit_log"]
+    rows[0]["detail"] = '{"test": false}'
+    prev = GENESIS_HASH
+    for row in rows:
+        row["prev_hash"] = prev
+        row["hash"] = prev = entry_hash(
+            prev,
+            datetime.fromisoformat(row["at"]),
+            row["user"],
+            row["action"],
+            row["case_reference"],
+            row["detail"],
+        )
+    document["tables"]["audit_head"][0]["last_hash"] = prev
+    dump.write_text(json.dumps(document), encoding="utf-8")
+    _restore_refused(context, dump, tmp_path, "anker")
+
+
+def test_backup_entry_only_after_the_backup_exists(context: AppContext, tmp_path: Path) -> None:
+    from bibob_desk.services.audit import list_entries
+
+    blocked = tmp_path / "bestand"
+    blocked.write_text("geen map", encoding="utf-8")
+    with pytest.raises(BackupError):
+        make_backup(context, blocked / "b.json")
+    assert [e for e in list_entries(context) if e.action == audit.BACKUP] == []
+    out = tmp_path / ("b.sqlite" if context.db.url.startswith("sqlite") else "b.json")
+    make_backup(context, out)
+    made = [e for e in list_entries(context) if e.action == audit.BACKUP]
+    assert len(made) == 1 and made[0].detail["bestand"] == str(out)
+    # The back-up carries the head of its own log (beside an SQLite file, inside a JSON dump).
+    from bibob_desk.services.audit_anchor import read_anchor_file
+    from bibob_desk.services.backup import backup_anchor
+
+    anchor = backup_anchor(out)
+    assert anchor.entry_count >= 1 and anchor.last_id < made[0].id
+    if out.suffix == ".sqlite":
+        beside = read_anchor_file(out.with_name(out.name + ".anker.json"))
+        assert (beside.entry_count, beside.last_hash) == (anchor.entry_count, anchor.last_hash)
+
+
+def test_restore_is_the_next_entry_of_the_restored_log(context: AppContext, tmp_path: Path) -> None:
+    from bibob_desk.services.audit import list_entries
+
+    CaseService(context).open_case(BASE)
+    out = tmp_path / ("b.sqlite" if context.db.url.startswith("sqlite") else "b.json")
+    make_backup(context, out)
+    restore_backup(context.db.url, out, "tester", safety_folder=tmp_path / "veilig")
+    db = open_database(context.db.url)
+    try:
+        again = AppContext(db, "tester")
+        entries = list_entries(again)
+        assert entries[-1].action == audit.RESTORE or entries[-2].action == audit.RESTORE
+        assert verify_log(again).ok
+    finally:
+        db.dispose()

@@ -232,7 +232,8 @@ def test_audit_log_appends_for_everyone_reads_need_to_know(
     assert users <= {team["a"]}  # only the officer's own entries
     lead = roles.engine(team["lead"])
     assert len({r[0] for r in _rows(lead, 'SELECT "user" FROM audit_log')}) >= 2
-    with a.connect() as conn, pytest.raises(DBAPIError, match="row-level security"):
+    # Appends go through bibob_audit_append only (tests/storage/test_pg_audit.py).
+    with a.connect() as conn, pytest.raises(DBAPIError, match="permission denied"):
         conn.execute(
             text(
                 'INSERT INTO audit_log (at, "user", action, detail, prev_hash, hash) '
