@@ -425,6 +425,17 @@ def _check(
 
 # Actions that create a case: every case in the database must have one in the log.
 CASE_CREATING_ACTIONS = (CASE_OPENED, "importeren")
+# database_info key (migration 0010): cases up to this id predate registration entries for
+# every case and are left out of the history check.
+HISTORY_FROM_CASE_KEY = "audit_history_from_case"
+
+
+def history_start(values: dict[str, str]) -> int:
+    """The last case id exempt from the history check, from database_info's key/values."""
+    try:
+        return max(0, int(values.get(HISTORY_FROM_CASE_KEY, "0")))
+    except ValueError:
+        return 0
 
 
 def history_problem(session: Session, entries: int) -> AuditProblem | None:
@@ -449,8 +460,16 @@ def history_problem(session: Session, entries: int) -> AuditProblem | None:
         AuditEntry.case_reference == Case.reference,
         AuditEntry.action.in_(CASE_CREATING_ACTIONS),
     )
+    from bibob_desk.storage.models import DatabaseInfo
+
+    info = {
+        key: value for key, value in session.execute(select(DatabaseInfo.key, DatabaseInfo.value))
+    }
     missing = session.execute(
-        select(Case.reference).where(~created.exists()).order_by(Case.id).limit(1)
+        select(Case.reference)
+        .where(Case.id > history_start(info), ~created.exists())
+        .order_by(Case.id)
+        .limit(1)
     ).scalar_one_or_none()
     if missing is not None:
         return AuditProblem(

@@ -482,8 +482,11 @@ def _history_problem(
             )
         return None
     created = {r.case_reference for r in rows if r.action in audit.CASE_CREATING_ACTIONS}
-    for reference in cases:
-        if reference not in created:
+    info = {str(r.get("key")): str(r.get("value")) for r in tables.get("database_info", [])}
+    start = audit.history_start(info)
+    for case in tables.get("cases", []):
+        reference = str(case.get("reference"))
+        if int(case.get("id") or 0) > start and reference not in created:
             return audit.AuditProblem(
                 None,
                 f"Zaak {reference} staat in de back-up, maar haar registratieregel ontbreekt in "

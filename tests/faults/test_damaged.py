@@ -90,8 +90,8 @@ def test_restore_over_the_damaged_database_needs_the_typed_name(
         capsys, path, "--user", "niet.bestaand", "restore", str(good), "--confirm", "bibob.sqlite"
     )
     assert code == 1 and "--user" in err
-    code, out, _ = run(capsys, path, "restore", str(good), "--confirm", "bibob.sqlite")
-    assert code == 0 and "Veiligheidskopie" in out
+    code, out, err = run(capsys, path, "restore", str(good), "--confirm", "bibob.sqlite")
+    assert code == 0 and "Veiligheidskopie" in out, err
     assert quick_check(path) is None
     code, out, _ = run(capsys, path, "cases", "list", "--limit", "100000", "--json")
     assert code == 0

@@ -78,6 +78,8 @@ def test_restore_over_a_locked_database_replaces_nothing(
     backup = tmp_path / "kopie.sqlite"
     assert run(capsys, live, "backup", "--out", str(backup))[0] == 0
     before = live.read_bytes()
+    folder = live.parent / "backups"  # the back-up above left its audit anchor there (issue 11)
+    in_folder = sorted(p.name for p in folder.iterdir()) if folder.exists() else []
     other = _lock_exclusively(live)
     try:
         for extra in ((), ("--confirm", live.name)):
@@ -91,7 +93,8 @@ def test_restore_over_a_locked_database_replaces_nothing(
         other.rollback()
         other.close()
     assert live.read_bytes() == before
-    assert not (live.parent / "backups").exists()  # no safety copy: nothing was started
+    # No safety copy: nothing was started.
+    assert (sorted(p.name for p in folder.iterdir()) if folder.exists() else []) == in_folder
 
 
 def test_full_database_disk_is_schijf_vol(live: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -34,6 +34,20 @@ def upgrade() -> None:
             sa.text("INSERT INTO database_info (key, value) VALUES ('audit_database_id', :v)"),
             {"v": uuid.uuid4().hex},
         )
+    # Cases registered before this version may lack their registration entry (demo data and
+    # raw test fixtures wrote none): the history check starts after the last of them, so an
+    # older database and its back-ups stay verifiable and restorable. Later cases are checked.
+    legacy = bind.execute(
+        sa.text(
+            "SELECT max(c.id) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM audit_log a "
+            "WHERE a.case_reference = c.reference AND a.action IN ('registreren', 'importeren'))"
+        )
+    ).scalar()
+    bind.execute(sa.text("DELETE FROM database_info WHERE key = 'audit_history_from_case'"))
+    bind.execute(
+        sa.text("INSERT INTO database_info (key, value) VALUES ('audit_history_from_case', :v)"),
+        {"v": str(legacy or 0)},
+    )
     pg_audit.install(bind)
 
 
@@ -41,3 +55,4 @@ def downgrade() -> None:
     bind = op.get_bind()
     pg_audit.uninstall(bind)
     bind.execute(sa.text("DELETE FROM database_info WHERE key = 'audit_database_id'"))
+    bind.execute(sa.text("DELETE FROM database_info WHERE key = 'audit_history_from_case'"))
