@@ -177,7 +177,8 @@ def test_besluit_export_needs_approval_by_another_team_lead(
     shown = capsys.readouterr()
     assert "Zin van de behandelaar." in shown.out and "--fingerprint" in shown.err
     fingerprint = shown.out.split("Vingerafdruk: ")[1].split()[0]
-    assert run(sqlite_context, *approve, "--fingerprint", "0" * 64, user="lead2") == 2
+    # Another fingerprint than the letter's own: a conflict (exit 1), nothing approved.
+    assert run(sqlite_context, *approve, "--fingerprint", "0" * 64, user="lead2") == 1
     assert "gewijzigd sinds u het voorbeeld" in capsys.readouterr().err
     assert run(sqlite_context, *approve, "--fingerprint", fingerprint, user="lead2") == 0
     assert (
