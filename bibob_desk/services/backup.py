@@ -821,6 +821,16 @@ def backup_if_due(context: AppContext, now: datetime | None = None) -> Path | No
     schedule = backup_schedule(context)
     if schedule.interval_hours == 0:
         return None
+    from bibob_desk.domain.errors import PermissionDenied
+    from bibob_desk.storage.pg_security import require_every_case
+
+    try:
+        with context.db.session() as session:
+            # On PostgreSQL an officer's role sees only their own cases: their scheduled dump
+            # would look like a back-up and hold a fraction. The team lead's or owner's does it.
+            require_every_case(session.connection(), "een back-up")
+    except PermissionDenied:
+        return None
     moment = now or datetime.now()
     existing = automatic_backups(schedule.folder)
     if existing and moment - existing[-1][0] < timedelta(hours=schedule.interval_hours):

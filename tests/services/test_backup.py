@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -24,9 +25,10 @@ from bibob_desk.services.backup import (
 from bibob_desk.services.cases import CaseService, PartyInput
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.settings import SettingsService
-from bibob_desk.storage.database import open_database
+from bibob_desk.storage.database import Database, open_database
 from bibob_desk.storage.models import Setting
 from tests.conftest import grant_role, make_user
+from tests.storage.test_pg_security import Roles
 
 
 @pytest.fixture(autouse=True)
@@ -351,3 +353,31 @@ def test_restore_is_the_next_entry_of_the_restored_log(context: AppContext, tmp_
         assert verify_log(again).ok
     finally:
         db.dispose()
+
+
+@pytest.fixture
+def roles(db: Database) -> Iterator[Roles]:
+    """Real login roles (unique names, dropped after): see tests/conftest.py."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row-level security bestaat alleen op PostgreSQL")
+    made = Roles(db)
+    yield made
+    made.drop()
+
+
+def test_scheduled_backup_is_not_made_by_a_role_that_sees_part_of_the_cases(
+    db: Database, roles: Roles, tmp_path: Path
+) -> None:
+    """On PostgreSQL an officer's GUI would dump only their own cases: no back-up at all."""
+    from bibob_desk.services.users import UserService
+
+    make_user(db, "dba", "beheerder")
+    officer = roles.name("a.dekker")
+    UserService(AppContext(db, "dba")).add(officer, ["medewerker"])
+    settings = SettingsService(AppContext(db, "dba"))
+    settings.set("backup.folder", str(tmp_path / "auto"))
+    settings.set("backup.interval_hours", 24)
+    as_officer = AppContext(roles.open(officer), officer)
+    assert backup_if_due(as_officer) is None
+    assert not (tmp_path / "auto").exists() or not any((tmp_path / "auto").iterdir())
+    assert backup_if_due(AppContext(db, "dba")) is not None  # the owner reads every case
