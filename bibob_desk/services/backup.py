@@ -47,7 +47,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from bibob_desk.domain.errors import BibobError, ValidationError
+from bibob_desk.domain.errors import BibobError, PermissionDenied, ValidationError
 from bibob_desk.domain.roles import Role
 from bibob_desk.services import audit
 from bibob_desk.services.access import require_role
@@ -821,7 +821,10 @@ def backup_if_due(context: AppContext, now: datetime | None = None) -> Path | No
     schedule = backup_schedule(context)
     if schedule.interval_hours == 0:
         return None
-    from bibob_desk.domain.errors import PermissionDenied
+    moment = now or datetime.now()
+    existing = automatic_backups(schedule.folder)
+    if existing and moment - existing[-1][0] < timedelta(hours=schedule.interval_hours):
+        return None
     from bibob_desk.storage.pg_security import require_every_case
 
     try:
@@ -830,10 +833,6 @@ def backup_if_due(context: AppContext, now: datetime | None = None) -> Path | No
             # would look like a back-up and hold a fraction. The team lead's or owner's does it.
             require_every_case(session.connection(), "een back-up")
     except PermissionDenied:
-        return None
-    moment = now or datetime.now()
-    existing = automatic_backups(schedule.folder)
-    if existing and moment - existing[-1][0] < timedelta(hours=schedule.interval_hours):
         return None
     suffix = ".sqlite" if sqlite_path(context.db.url) is not None else ".json"
     target = schedule.folder / f"{AUTO_PREFIX}{moment:%Y%m%d-%H%M%S}{suffix}"
