@@ -217,13 +217,17 @@ class RelationsPanel(QWidget):
             return
         reference = self.reference
         dialog = RelationDialog(self.parties, self)
-        dialog.submit = lambda: self.service.add(reference, dialog.relation_input())
+
+        def submit() -> RelationView:
+            return self.service.add(reference, dialog.relation_input())
+
+        dialog.submit = submit
         if not self.exec_dialog(dialog):
             return
         view = dialog.outcome
         if view is None:  # closed without "Vastleggen" (a test driving the dialog)
             try:
-                view = self.service.add(reference, dialog.relation_input())
+                view = submit()
             except BibobError as exc:
                 errors.show_error(self, exc)
                 return
