@@ -12,22 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from bibob_desk.cli import main
 from bibob_desk.storage.database import open_database, quick_check
 from bibob_desk.storage.files import TEMP_PREFIX
+from tests.faults.cli import run
 from tests.faults.damage import damage_cases_page
 from tests.faults.old_database import make_old_database
 
 CASES = 3000
-
-
-def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(["--db", str(db), *args])
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

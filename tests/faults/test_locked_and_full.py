@@ -22,16 +22,8 @@ import bibob_desk.storage.database as database
 from bibob_desk.cli import main
 from bibob_desk.storage import files
 from bibob_desk.storage.database import DiskFullError, database_error_from, open_database
+from tests.faults.cli import run
 from tests.faults.old_database import case_count
-
-
-def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(["--db", str(db), *args])
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -18,16 +18,8 @@ import pytest
 from bibob_desk.cli import main
 from bibob_desk.storage import files
 from bibob_desk.storage.database import open_database, quick_check
+from tests.faults.cli import run
 from tests.faults.old_database import make_old_database
-
-
-def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(["--db", str(db), *args])
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
