@@ -49,6 +49,12 @@ class LatencyProxy:
         with contextlib.suppress(Exception):
             self._loop.run_forever()
         server.close()
+        # Connections still open when stopped: end their tasks before the loop closes.
+        pending = asyncio.all_tasks(self._loop)
+        for task in pending:
+            task.cancel()
+        self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        self._loop.close()
 
     def stop(self) -> None:
         if self._loop is not None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bibob_desk.domain.values import CaseReference
 from bibob_desk.services.context import AppContext
+from bibob_desk.storage.database import Database
 from bibob_desk.storage.models import AuditEntry, AuditHead, Case, TimelineEntry, utcnow
 
 GENESIS_HASH = "0" * 64
@@ -80,6 +82,22 @@ def _server_appends(session: Session) -> bool:
 
         cached = connection.info["bibob_audit_append"] = has_append_function(connection)
     return bool(cached)
+
+
+@contextmanager
+def session_for_read_entry(db: Database, read_session: Session) -> Iterator[Session]:
+    """Where to log a read done in ``read_session`` (``Database.read_session``).
+
+    PostgreSQL: that session itself. The server appends the entry in one statement, which in an
+    autocommit session commits on its own: one network round trip instead of three (BEGIN,
+    append, COMMIT). SQLite: a transaction of its own, since turning a read transaction into a
+    write one fails at once (SQLITE_BUSY_SNAPSHOT) when another program wrote in between.
+    """
+    if _server_appends(read_session):
+        yield read_session
+        return
+    with db.session() as session:
+        yield session
 
 
 def record(

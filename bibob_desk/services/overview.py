@@ -226,10 +226,11 @@ class OverviewService:
         indexes (a window count would make the database collect every row before the LIMIT).
         """
         f = overview_filter or OverviewFilter()
-        total, rows = self._window(f, 0, limit, order_by, descending, True)
-        # One entry per request: the filter or search and the number of cases it found.
-        with self.context.db.session() as session:
-            audit.record_list_view(session, self.context.user, "overzicht", total or 0, f)
+        with self.context.db.read_session() as session:
+            total, rows = self._window_in(session, f, 0, limit, order_by, descending, True)
+            # One log entry per request: the filter or search and the number of cases found.
+            with audit.session_for_read_entry(self.context.db, session) as log:
+                audit.record_list_view(log, self.context.user, "overzicht", total or 0, f)
         return (total or 0), rows
 
     def _window(
@@ -241,92 +242,111 @@ class OverviewService:
         descending: bool,
         with_total: bool,
     ) -> tuple[int | None, list[OverviewRow]]:
+        with self.context.db.read_session() as session:
+            return self._window_in(
+                session,
+                overview_filter or OverviewFilter(),
+                offset,
+                limit,
+                order_by,
+                descending,
+                with_total,
+            )
+
+    def _window_in(
+        self,
+        session: Session,
+        f: OverviewFilter,
+        offset: int,
+        limit: int,
+        order_by: str,
+        descending: bool,
+        with_total: bool,
+    ) -> tuple[int | None, list[OverviewRow]]:
         if order_by not in SORT_KEYS:
             known = ", ".join(SORT_KEYS)
             raise ValidationError(f"Onbekende sorteerkolom '{order_by}'. Kies uit: {known}.")
         today = self.today()
-        f = overview_filter or OverviewFilter()
-        with self.context.db.read_session() as session:
-            conditions = self._conditions(session, f)
+        conditions = self._conditions(session, f)
 
-            def ordering(entity: Any) -> list[Any]:
-                key = getattr(entity, order_by) if order_by != "applicant" else None
-                if key is None:
-                    key = applicant_name_column(entity)
-                order = key.desc() if descending else key.asc()
-                if order_by in NULLABLE_SORT_KEYS:
-                    # Empty values last in both directions: the cases that have one come
-                    # first. (Only where they can occur: NULLS LAST keeps SQLite from reading
-                    # an index in order, e.g. the unique index on the reference.)
-                    order = order.nulls_last()
-                return [order, entity.id.desc() if descending else entity.id.asc()]
+        def ordering(entity: Any) -> list[Any]:
+            key = getattr(entity, order_by) if order_by != "applicant" else None
+            if key is None:
+                key = applicant_name_column(entity)
+            order = key.desc() if descending else key.asc()
+            if order_by in NULLABLE_SORT_KEYS:
+                # Empty values last in both directions: the cases that have one come
+                # first. (Only where they can occur: NULLS LAST keeps SQLite from reading
+                # an index in order, e.g. the unique index on the reference.)
+                order = order.nulls_last()
+            return [order, entity.id.desc() if descending else entity.id.asc()]
 
-            # The window's ids first, in a subquery (sorting needs only the key), then the
-            # details of those ids in the outer query: a sort over rows carrying the applicant
-            # subquery would make SQLite evaluate it for every matching case, not only for the
-            # window's. Both in one statement.
-            columns: list[Any] = [Case.id]
-            if with_total and f.search.strip():
-                columns.append(func.count().over().label("total"))
-            window = (
-                select(*columns)
+        # The window's ids first, in a subquery (sorting needs only the key), then the
+        # details of those ids in the outer query: a sort over rows carrying the applicant
+        # subquery would make SQLite evaluate it for every matching case, not only for the
+        # window's. Both in one statement.
+        columns: list[Any] = [Case.id]
+        if with_total and f.search.strip():
+            columns.append(func.count().over().label("total"))
+        window = (
+            select(*columns)
+            .where(*conditions)
+            .order_by(*ordering(Case))
+            .offset(max(offset, 0))
+            .limit(max(limit, 0))
+            .subquery("w")
+        )
+        shown = aliased(Case, name="shown")
+        total_column: Any
+        if not with_total:
+            total_column = literal(None).label("total")
+        elif f.search.strip():
+            total_column = window.c.total
+        else:
+            total_column = (
+                select(func.count(Case.id))
                 .where(*conditions)
-                .order_by(*ordering(Case))
-                .offset(max(offset, 0))
-                .limit(max(limit, 0))
-                .subquery("w")
+                .correlate(None)
+                .scalar_subquery()
+                .label("total")
             )
-            shown = aliased(Case, name="shown")
-            total_column: Any
-            if not with_total:
-                total_column = literal(None).label("total")
-            elif f.search.strip():
-                total_column = window.c.total
-            else:
-                total_column = (
-                    select(func.count(Case.id))
-                    .where(*conditions)
-                    .correlate(None)
-                    .scalar_subquery()
-                    .label("total")
-                )
-            details: Select[Any] = (
-                select(
-                    shown.id,
-                    shown.reference,
-                    shown.title,
-                    applicant_name_column(shown).label("applicant"),
-                    shown.area,
-                    shown.phase,
-                    shown.officer,
-                    shown.outcome,
-                    shown.nearest_deadline,
-                    shown.nearest_deadline_kind,
-                    total_column,
-                )
-                .join_from(window, shown, shown.id == window.c.id)
-                .order_by(*ordering(shown))
+        details: Select[Any] = (
+            select(
+                shown.id,
+                shown.reference,
+                shown.title,
+                applicant_name_column(shown).label("applicant"),
+                shown.area,
+                shown.phase,
+                shown.officer,
+                shown.outcome,
+                shown.nearest_deadline,
+                shown.nearest_deadline_kind,
+                total_column,
             )
-            found = session.execute(details).all()
-            if not found:
-                return (0 if with_total else None), []
-            total = int(found[0].total) if with_total else None
-            return total, [
-                OverviewRow(
-                    id=r.id,
-                    reference=r.reference,
-                    title=r.title,
-                    applicant=r.applicant or "",
-                    area=r.area,
-                    phase=r.phase,
-                    officer=r.officer,
-                    outcome=r.outcome,
-                    nearest_deadline=r.nearest_deadline,
-                    nearest_deadline_kind=r.nearest_deadline_kind,
-                    deadline_state=deadline_state(r.nearest_deadline, today),
-                )
-                for r in found
-            ]
+            .join_from(window, shown, shown.id == window.c.id)
+            .order_by(*ordering(shown))
+        )
+        found = session.execute(details).all()
+        if not found:
+            return (0 if with_total else None), []
+        total = int(found[0].total) if with_total else None
+        return total, [
+            OverviewRow(
+                id=r.id,
+                reference=r.reference,
+                title=r.title,
+                applicant=r.applicant or "",
+                area=r.area,
+                phase=r.phase,
+                officer=r.officer,
+                outcome=r.outcome,
+                nearest_deadline=r.nearest_deadline,
+                nearest_deadline_kind=r.nearest_deadline_kind,
+                deadline_state=deadline_state(r.nearest_deadline, today),
+            )
+            for r in found
+        ]
 
     def officers(self) -> list[str]:
         """The officers in the filter list (distinct values straight from the officer index)."""
