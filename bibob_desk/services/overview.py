@@ -28,10 +28,15 @@ from bibob_desk.domain.overview import (
 )
 from bibob_desk.domain.phases import CLOSED_PHASES, PHASE_LABELS, Phase
 from bibob_desk.services import audit
-from bibob_desk.services.access import Viewer, viewer_in_session, visibility_condition
+from bibob_desk.services.access import (
+    Viewer,
+    parse_stored_roles,
+    viewer_in_session,
+    visibility_condition,
+)
 from bibob_desk.services.cases import applicant_name_column
 from bibob_desk.services.context import AppContext
-from bibob_desk.storage.models import Case, Document
+from bibob_desk.storage.models import Case, Document, User
 from bibob_desk.storage.search import case_search_condition
 
 # Documents that need a team lead's approval before they are final (four-eyes, issue 6).
@@ -185,6 +190,7 @@ class OverviewService:
     def __init__(self, context: AppContext, today: Callable[[], date] = date.today) -> None:
         self.context = context
         self.today = today
+        self._last_viewer: Viewer | None = None
 
     def _viewer(self, session: Session) -> Viewer:
         return viewer_in_session(session, self.context.user)
@@ -267,7 +273,62 @@ class OverviewService:
             known = ", ".join(SORT_KEYS)
             raise ValidationError(f"Onbekende sorteerkolom '{order_by}'. Kies uit: {known}.")
         today = self.today()
-        conditions = self._conditions(session, f)
+        # The rules of the user's roles as last seen; the statement reads the roles again, so
+        # a change (or a deactivation) counts from this request on, without a round trip of
+        # its own for the user on every filter change.
+        viewer = self._last_viewer or self._viewer(session)
+        while True:
+            found = session.execute(
+                self._window_statement(
+                    viewer, f, today, offset, limit, order_by, descending, with_total
+                )
+            ).all()
+            current = self._viewer_in_rows(session, found)
+            if current == viewer:
+                break
+            viewer = current  # roles changed since the last request: ask again with these
+        self._last_viewer = viewer
+        if not found:
+            return (0 if with_total else None), []
+        total = int(found[0].total) if with_total else None
+        return total, [
+            OverviewRow(
+                id=r.id,
+                reference=r.reference,
+                title=r.title,
+                applicant=r.applicant or "",
+                area=r.area,
+                phase=r.phase,
+                officer=r.officer,
+                outcome=r.outcome,
+                nearest_deadline=r.nearest_deadline,
+                nearest_deadline_kind=r.nearest_deadline_kind,
+                deadline_state=deadline_state(r.nearest_deadline, today),
+            )
+            for r in found
+        ]
+
+    def _viewer_in_rows(self, session: Session, found: Sequence[Any]) -> Viewer:
+        """The user's roles as the window's statement read them. Without rows (nothing
+        matched, or an unknown user) or for a deactivated user: the usual lookup, which
+        refuses unknown and deactivated users with its own message."""
+        if found and found[0].viewer_active:
+            return Viewer(self.context.user, parse_stored_roles(found[0].viewer_role or ""))
+        self._last_viewer = None
+        return self._viewer(session)
+
+    def _window_statement(
+        self,
+        viewer: Viewer,
+        f: OverviewFilter,
+        today: date,
+        offset: int,
+        limit: int,
+        order_by: str,
+        descending: bool,
+        with_total: bool,
+    ) -> Select[Any]:
+        conditions = overview_conditions(f, viewer, today)
 
         def ordering(entity: Any) -> list[Any]:
             key = getattr(entity, order_by) if order_by != "applicant" else None
@@ -310,7 +371,8 @@ class OverviewService:
                 .scalar_subquery()
                 .label("total")
             )
-        details: Select[Any] = (
+        me = User.username == self.context.user
+        return (
             select(
                 shown.id,
                 shown.reference,
@@ -323,30 +385,12 @@ class OverviewService:
                 shown.nearest_deadline,
                 shown.nearest_deadline_kind,
                 total_column,
+                select(User.role).where(me).scalar_subquery().label("viewer_role"),
+                select(User.active).where(me).scalar_subquery().label("viewer_active"),
             )
             .join_from(window, shown, shown.id == window.c.id)
             .order_by(*ordering(shown))
         )
-        found = session.execute(details).all()
-        if not found:
-            return (0 if with_total else None), []
-        total = int(found[0].total) if with_total else None
-        return total, [
-            OverviewRow(
-                id=r.id,
-                reference=r.reference,
-                title=r.title,
-                applicant=r.applicant or "",
-                area=r.area,
-                phase=r.phase,
-                officer=r.officer,
-                outcome=r.outcome,
-                nearest_deadline=r.nearest_deadline,
-                nearest_deadline_kind=r.nearest_deadline_kind,
-                deadline_state=deadline_state(r.nearest_deadline, today),
-            )
-            for r in found
-        ]
 
     def officers(self) -> list[str]:
         """The officers in the filter list (distinct values straight from the officer index)."""

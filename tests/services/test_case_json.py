@@ -126,6 +126,7 @@ def test_under_row_level_security_as_the_officers_own_role(pg: Database, roles: 
     statements = Statements(me.db)
     total, rows = overview.first_window(OverviewFilter(search="b.v."))
     assert (total, [r.reference for r in rows]) == (1, [own])
-    # The user, then count and window together, then the read's audit entry (issue 11).
+    # The user (first request only), then count and window together, then the read's audit
+    # entry (issue 11).
     assert statements.count == 3
     assert overview.first_window(OverviewFilter())[0] == 1

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import selectinload
 
 from bibob_desk.domain.errors import ValidationError
@@ -201,22 +201,60 @@ def test_every_filter_matches_brute_force(seeded: tuple[OverviewService, list[Tr
         assert first == service.rows(f, limit=20, order_by="applicant"), f
 
 
-def test_a_filter_change_is_one_statement_after_the_user(
+def test_a_filter_change_is_one_statement_after_the_first(
     seeded: tuple[OverviewService, list[Truth]],
 ) -> None:
-    """Over a network every statement is a round trip: the user, then count and rows at once."""
+    """Over a network every statement is a round trip. The first request looks the user up;
+    from then on the count, the rows and the user's current roles come in one statement."""
     from sqlalchemy import event
 
     service, _ = seeded
     seen: list[str] = []
     event.listen(service.context.db.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
-    for f in (OverviewFilter(phases=["intake"]), OverviewFilter(search="bakk")):
+    for number, f in enumerate(
+        (OverviewFilter(phases=["intake"]), OverviewFilter(search="bakk"), OverviewFilter())
+    ):
         seen.clear()
         total, _ = service.first_window(f, order_by="nearest_deadline")
         # Then the read's audit entry (issue 11): statements on the log only.
         reads = [q for q in seen if "audit_" not in q]
-        assert len(reads) == 2 and "users" in reads[0], seen
+        assert len(reads) == (2 if number == 0 else 1), seen
+        assert "FROM users" in reads[-1] and "shown" in reads[-1]
         assert total == len(service.rows(f, limit=100_000))
+
+
+def test_a_change_of_roles_counts_from_the_next_request(
+    seeded: tuple[OverviewService, list[Truth]],
+) -> None:
+    """The roles are read in the window's own statement: demoted, deactivated or promoted
+    between two filter changes, the next one already follows the new rules."""
+    from bibob_desk.domain.errors import PermissionDenied
+
+    service, truths = seeded
+    db = service.context.db
+    make_user(db, "wissel", "teamleider")
+    lead = OverviewService(AppContext(db=db, user="wissel"), today=lambda: TODAY)
+    assert lead.first_window(OverviewFilter())[0] == len(truths)
+
+    def set_user(**values: object) -> None:
+        with db.session() as session:
+            session.execute(update(User).where(User.username == "wissel").values(**values))
+
+    set_user(role="medewerker")  # no case of its own: sees nothing now
+    assert lead.first_window(OverviewFilter()) == (0, [])
+    assert lead.first_window(OverviewFilter(search="bakk")) == (0, [])
+    set_user(role="teamleider", active=False)
+    for f in (OverviewFilter(), OverviewFilter(search="zzz-niets")):
+        with pytest.raises(PermissionDenied):
+            lead.first_window(f)
+    set_user(active=True)
+    assert lead.first_window(OverviewFilter(search="bakk"))[0] == sum(
+        1 for t in truths if brute_search(t, "bakk")
+    )
+    with db.session() as session:
+        session.execute(delete(User).where(User.username == "wissel"))
+    with pytest.raises(PermissionDenied):
+        lead.first_window(OverviewFilter())
 
 
 def test_windows_are_stable_and_sorting_works_on_every_column(
