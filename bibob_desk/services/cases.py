@@ -46,6 +46,7 @@ from bibob_desk.services.access import (
 from bibob_desk.services.assessment import ASSESSMENT_FIELDS, reassess_after_change
 from bibob_desk.services.context import AppContext
 from bibob_desk.services.decisions import require_not_decided
+from bibob_desk.services.identity import is_postgresql
 from bibob_desk.storage.conflicts import retry_lost_races
 from bibob_desk.storage.models import (
     Case,
@@ -452,7 +453,7 @@ class CaseService:
         ref = str(CaseReference.parse(reference))
         db = self.context.db
         try:
-            if db.engine.dialect.name == "postgresql":
+            if is_postgresql(db):
                 from bibob_desk.services.case_json import load_case_view
 
                 with db.read_session() as session:

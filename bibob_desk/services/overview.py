@@ -311,10 +311,10 @@ class OverviewService:
     def _viewer_in_rows(self, session: Session, found: Sequence[Any]) -> Viewer:
         """The user's roles as the window's statement read them. Without rows (nothing
         matched, or an unknown user) or for a deactivated user: the usual lookup, which
-        refuses unknown and deactivated users with its own message."""
+        refuses unknown and deactivated users with its own message (a refusal leaves the
+        remembered roles as they were: the next statement reads them again anyway)."""
         if found and found[0].viewer_active:
             return Viewer(self.context.user, parse_stored_roles(found[0].viewer_role or ""))
-        self._last_viewer = None
         return self._viewer(session)
 
     def _window_statement(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from bibob_desk.services.settings import SettingsService
 from bibob_desk.storage.database import Database, open_database
 from bibob_desk.storage.models import Setting
 from tests.conftest import grant_role, make_user
-from tests.storage.test_pg_security import Roles
+from tests.storage.test_pg_security import Roles, roles  # noqa: F401 (fixture)
 
 
 @pytest.fixture(autouse=True)
@@ -355,18 +354,10 @@ def test_restore_is_the_next_entry_of_the_restored_log(context: AppContext, tmp_
         db.dispose()
 
 
-@pytest.fixture
-def roles(db: Database) -> Iterator[Roles]:
-    """Real login roles (unique names, dropped after): see tests/conftest.py."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("row-level security bestaat alleen op PostgreSQL")
-    made = Roles(db)
-    yield made
-    made.drop()
-
-
 def test_scheduled_backup_is_not_made_by_a_role_that_sees_part_of_the_cases(
-    db: Database, roles: Roles, tmp_path: Path
+    db: Database,
+    roles: Roles,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     """On PostgreSQL an officer's GUI would dump only their own cases: no back-up at all."""
     from bibob_desk.services.users import UserService

@@ -27,16 +27,7 @@ from bibob_desk.services.users import UserService
 from bibob_desk.storage.database import Database, open_database
 from bibob_desk.storage.models import AuditEntry
 from tests.conftest import make_user
-from tests.storage.test_pg_security import Roles, _case
-
-
-@pytest.fixture
-def roles(db: Database) -> Iterator[Roles]:
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("round trips over het netwerk: alleen PostgreSQL")
-    made = Roles(db)
-    yield made
-    made.drop()
+from tests.storage.test_pg_security import Roles, _case, roles  # noqa: F401 (fixture)
 
 
 @pytest.fixture
@@ -66,7 +57,9 @@ def entries(db: Database, action: str) -> int:
 
 
 def test_a_search_and_opening_a_case_over_the_network(
-    db: Database, roles: Roles, proxy: LatencyProxy
+    db: Database,
+    roles: Roles,  # noqa: F811
+    proxy: LatencyProxy,
 ) -> None:
     make_user(db, "dba", "beheerder")
     admin = UserService(AppContext(db, "dba"))
