@@ -124,18 +124,35 @@ class LatencyProxy:
         await sender
 
 
+def _milliseconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"milliseconden 0 tot 10000, niet {text!r}")
+    return value
+
+
+def _host_port(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise argparse.ArgumentTypeError(f"host:poort, bijv. 127.0.0.1:5432; niet {text!r}")
+    return host, int(port)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rtt-ms", type=float, required=True)
-    parser.add_argument("--listen", default="127.0.0.1:6543")
-    parser.add_argument("--target", default="127.0.0.1:5432")
+    parser.add_argument("--rtt-ms", type=_milliseconds, required=True)
+    parser.add_argument("--listen", type=_host_port, default="127.0.0.1:6543")
+    parser.add_argument("--target", type=_host_port, default="127.0.0.1:5432")
     args = parser.parse_args()
-    listen_host, listen_port = args.listen.rsplit(":", 1)
-    target_host, target_port = args.target.rsplit(":", 1)
-    proxy = LatencyProxy(target_host, int(target_port), args.rtt_ms, listen_host)
+    listen_host, listen_port = args.listen
+    target_host, target_port = args.target
+    proxy = LatencyProxy(target_host, target_port, args.rtt_ms, listen_host)
 
     async def forever() -> None:
-        await proxy._serve(int(listen_port))
+        await proxy._serve(listen_port)
         print(
             f"{listen_host}:{proxy.port} -> {target_host}:{target_port}, "
             f"+{args.rtt_ms / 2:g} ms each way",

@@ -36,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -586,7 +587,7 @@ def backend_targets(
 def run_backend(
     backend: str, args: argparse.Namespace, today: str, rtts: list[float]
 ) -> dict[str, Any]:
-    roles = [r.strip() for r in args.roles.split(",") if r.strip()]
+    roles = args.roles
     owner_url, users, officer, description, urls = backend_targets(
         backend, args.cases, args.pg_url, roles
     )
@@ -757,16 +758,63 @@ def print_targets(report: dict[str, Any]) -> None:
         print(f"  {label:<50} target {target:<28} measured {measured:<34} {verdict}")
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"geen positief geheel getal: {text!r}")
+    return value
+
+
+def _choices(allowed: tuple[str, ...]) -> Callable[[str], list[str]]:
+    def parse(text: str) -> list[str]:
+        chosen = [part.strip() for part in text.split(",") if part.strip()]
+        unknown = [part for part in chosen if part not in allowed]
+        if unknown or not chosen:
+            raise argparse.ArgumentTypeError(
+                f"kies uit {', '.join(allowed)} (komma's ertussen), niet {text!r}"
+            )
+        return chosen
+
+    return parse
+
+
+def _round_trip_times(text: str) -> list[float]:
+    try:
+        times = [float(part) for part in text.split(",")]
+    except ValueError:
+        times = []
+    if not times or any(not 0 <= t <= 10_000 for t in times):
+        raise argparse.ArgumentTypeError(f"milliseconden 0 tot 10000, bijv. 0,10; niet {text!r}")
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--backends", default="sqlite", help="sqlite,postgresql")
-    parser.add_argument("--pg-url", default=os.environ.get("BIBOB_DESK_TEST_PG"))
-    parser.add_argument("--rtt-ms", default="0", help="round-trip times for PostgreSQL, e.g. 0,10")
-    parser.add_argument("--roles", default="teamleider,medewerker")
-    parser.add_argument("--start-runs", type=int, default=5)
+    parser.add_argument("--cases", type=_positive, default=100_000)
     parser.add_argument(
-        "--rounds", type=int, default=3, help="times each operation runs (its median counts)"
+        "--backends",
+        type=_choices(("sqlite", "postgresql")),
+        default=["sqlite"],
+        help="sqlite,postgresql",
+    )
+    parser.add_argument("--pg-url", default=os.environ.get("BIBOB_DESK_TEST_PG"))
+    parser.add_argument(
+        "--rtt-ms",
+        type=_round_trip_times,
+        default=[0.0],
+        help="round-trip times for PostgreSQL, e.g. 0,10",
+    )
+    parser.add_argument(
+        "--roles",
+        type=_choices(("teamleider", "medewerker")),
+        default=["teamleider", "medewerker"],
+    )
+    parser.add_argument("--start-runs", type=_positive, default=5)
+    parser.add_argument(
+        "--rounds", type=_positive, default=3, help="times each operation runs (its median counts)"
     )
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--drop-pg-cache", action="store_true", help="drop the cached database")
@@ -781,12 +829,12 @@ def main() -> None:
         bench_data.drop_pg_cache(args.cases, args.pg_url)
         return
     today = date.today().isoformat()
-    rtts = [float(x) for x in args.rtt_ms.split(",")]
+    rtts = args.rtt_ms
     print(f"Machine: {machine()}")
     print("Load average before: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     print(f"{args.cases} zaken; today (application and baseline): {today}")
     report = {}
-    for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
+    for backend in args.backends:
         report[backend] = run_backend(backend, args, today, rtts)
     problems = check_rows(report)
     print()
